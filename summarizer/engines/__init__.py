@@ -1,0 +1,1 @@
+"""Ways of filling a card: each engine turns a title and abstract into CardFields."""

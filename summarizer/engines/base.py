@@ -1,0 +1,35 @@
+"""What every engine provides, so the pipeline can treat them alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from summarizer.cards import CardFields, Usage
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """An engine's answer for one paper: the fields, what they cost, and any notes."""
+
+    fields: CardFields
+    usage: Usage = field(default_factory=Usage)
+    warnings: tuple[str, ...] = ()
+
+
+class Engine(Protocol):
+    """Fills the engine part of a card from a paper's title and abstract."""
+
+    name: str  # "offline", "llm", "local": recorded in the card's provenance
+    model: str | None
+    mode: str | None
+    prompt_version: str | None
+    cacheable: bool  # worth caching: costs money or time to recompute
+
+    def fill(self, title: str | None, abstract: str) -> EngineResult:
+        """The card fields for one paper (blocking)."""
+        ...
+
+    async def afill(self, title: str | None, abstract: str) -> EngineResult:
+        """The card fields for one paper (async; concurrent calls are allowed)."""
+        ...

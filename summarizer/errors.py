@@ -1,0 +1,114 @@
+"""Every error summarizer raises on purpose: one base class, subclasses with fields.
+
+The CLI turns any `SummarizerError` into one line on stderr (`str(error)`) and the
+exit code in `exit_code`; the Python API lets them propagate as typed exceptions.
+"""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class: `message` says what went wrong, `hint` how to fix it."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class InputError(SummarizerError):
+    """An input path or record that cannot be read."""
+
+    def __init__(self, path: str, problem: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {problem}", hint=hint)
+        self.path = path
+        self.problem = problem
+
+
+class EmptyAbstractError(SummarizerError):
+    """An abstract with no text to summarize."""
+
+    def __init__(self, title: str | None = None) -> None:
+        where = f" for {title!r}" if title else ""
+        super().__init__(f"empty abstract{where}", hint="give the abstract's text")
+        self.title = title
+
+
+class ConfigError(SummarizerError):
+    """A setting that is missing or invalid (model, mode, engine, paths)."""
+
+    def __init__(self, setting: str, problem: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{setting}: {problem}", hint=hint)
+        self.setting = setting
+        self.problem = problem
+
+
+class EngineUnavailableError(SummarizerError):
+    """An engine whose optional dependencies or files are not installed."""
+
+    def __init__(self, engine: str, problem: str, *, hint: str | None = None) -> None:
+        super().__init__(f"engine {engine!r} is unavailable: {problem}", hint=hint)
+        self.engine = engine
+
+
+class EndpointError(SummarizerError):
+    """The LLM endpoint failed: unreachable, refused, or still failing after retries."""
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        base_url: str | None = None,
+        status: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        where = f" at {base_url}" if base_url else ""
+        code = f" (HTTP {status})" if status else ""
+        super().__init__(f"LLM endpoint{where}{code}: {problem}", hint=hint)
+        self.base_url = base_url
+        self.status = status
+
+
+class AuthenticationError(EndpointError):
+    """The endpoint rejected the API key (401/403)."""
+
+
+class ModelNotFoundError(EndpointError):
+    """The endpoint does not serve the requested model (404)."""
+
+
+class ContextTooLongError(EndpointError):
+    """The prompt does not fit the model's context window."""
+
+
+class RateLimitedError(EndpointError):
+    """Still rate limited (429) after every retry."""
+
+
+class ResponseError(SummarizerError):
+    """The model answered, but not with a valid card (bad JSON, schema, truncated)."""
+
+    def __init__(self, problem: str, *, kind: str, hint: str | None = None) -> None:
+        super().__init__(f"the model's answer is unusable: {problem}", hint=hint)
+        self.kind = kind
+
+
+class CardFileError(SummarizerError):
+    """A cards file (JSONL) that cannot be read as cards."""
+
+    def __init__(self, path: str, problem: str, *, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.line = line
+
+
+class Interrupted(SummarizerError):
+    """The user stopped a run (Ctrl-C); finished work was kept."""
+
+    exit_code = 130
