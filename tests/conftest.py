@@ -1,0 +1,35 @@
+"""Shared fixtures: every test runs with its own temporary home and cache, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+# Settings that would make a test depend on the machine it runs on.
+_MACHINE_ENV = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_ORG_ID",
+    "OPENAI_PROJECT_ID",
+    "SUMMARIZER_MODEL",
+    "SUMMARIZER_CACHE_DIR",
+    "SUMMARIZER_ENGINE",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh home and cache folder per test, and no LLM configured from the machine."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in _MACHINE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
+    return home
