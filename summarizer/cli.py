@@ -7,12 +7,17 @@ that need them, so `summarizer --help` starts fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from summarizer.errors import SummarizerError
+
+if TYPE_CHECKING:
+    from summarizer.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_PROBLEMS = 1  # the command finished, but some inputs or papers failed
 EXIT_INTERRUPTED = 130
@@ -70,6 +75,161 @@ def schema(part: str) -> None:
     from summarizer.cards import render_schema
 
     click.echo(render_schema(part), nl=False)
+
+
+_ENGINE_OPTIONS = [
+    click.option(
+        "--engine",
+        type=click.Choice(["llm", "offline", "local"]),
+        envvar="SUMMARIZER_ENGINE",
+        help="How to fill cards. Default: llm when a model, key or base URL is "
+        "configured, else offline.",
+    ),
+    click.option("--model", help="Model name [env: SUMMARIZER_MODEL; default gpt-4o-mini]."),
+    click.option("--base-url", help="OpenAI-compatible endpoint [env: OPENAI_BASE_URL]."),
+    click.option(
+        "--mode",
+        type=click.Choice(["tools", "json_schema", "json", "md_json"]),
+        help="How the model is asked for structured output [default: tools].",
+    ),
+    click.option(
+        "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per request."
+    ),
+    click.option(
+        "--max-reasks",
+        type=click.IntRange(min=0),
+        help="Re-asks after an invalid or ungrounded answer [default: 2].",
+    ),
+    click.option(
+        "--max-tokens", type=click.IntRange(min=1), help="Answer token limit [default: 2048]."
+    ),
+    click.option(
+        "--keep-ungrounded",
+        is_flag=True,
+        help="Keep items that fail grounding (flagged) instead of dropping them.",
+    ),
+    click.option("--model-path", help="GGUF file for --engine local."),
+    click.option("--cache-dir", help="Cache folder [env: SUMMARIZER_CACHE_DIR]."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+    click.option("--refresh", is_flag=True, help="Ignore cached cards and store new ones."),
+]
+
+
+def engine_options(command: F) -> F:
+    """The options that choose and tune the engine, shared by summarize and batch."""
+    for option in reversed(_ENGINE_OPTIONS):
+        command = option(command)
+    return command
+
+
+def settings_from(options: dict[str, Any]) -> Settings:
+    """Resolve the engine options of a command (flags, then environment, then defaults)."""
+    from summarizer.settings import resolve_settings
+
+    settings = resolve_settings(
+        engine=options.pop("engine"),
+        model=options.pop("model"),
+        base_url=options.pop("base_url"),
+        mode=options.pop("mode"),
+        timeout=options.pop("timeout"),
+        max_reasks=options.pop("max_reasks"),
+        max_tokens=options.pop("max_tokens"),
+        keep_ungrounded=options.pop("keep_ungrounded"),
+        model_path=options.pop("model_path"),
+        cache_dir=options.pop("cache_dir"),
+        use_cache=not options.pop("no_cache"),
+        refresh=options.pop("refresh"),
+    )
+    if settings.engine_note:
+        _report(settings.engine_note)
+    return settings
+
+
+def _read_abstract(source: str | None, abstract: str | None) -> str:
+    if abstract is not None:
+        if source is not None:
+            raise click.UsageError("give FILE or --abstract, not both")
+        return abstract
+    if source is None:
+        if sys.stdin.isatty():
+            raise click.UsageError("give FILE, - (stdin) or --abstract TEXT")
+        source = "-"
+    from summarizer.papers import decode_text
+
+    if source == "-":
+        return decode_text(sys.stdin.buffer.read(), "<stdin>")
+    from pathlib import Path
+
+    from summarizer.errors import InputError
+
+    try:
+        data = Path(source).read_bytes()
+    except OSError as exc:
+        raise InputError(source, f"cannot read ({exc.strerror})") from None
+    return decode_text(data, source)
+
+
+@cli.command()
+@click.argument("source", required=False, metavar="[FILE|-]")
+@click.option("--title", help="The paper's title (helps the engine name the method).")
+@click.option("--abstract", help="The abstract's text, instead of FILE.")
+@click.option("--json", "as_json", is_flag=True, help="Print the card as one JSON object.")
+@engine_options
+def summarize(
+    source: str | None, title: str | None, abstract: str | None, as_json: bool, **options: Any
+) -> None:
+    """Summarize one abstract (FILE, - for stdin, or --abstract) into a card."""
+    from summarizer.api import Summarizer
+    from summarizer.card_view import write_card
+
+    text = _read_abstract(source, abstract)
+    with Summarizer(settings_from(options)) as summarizer:
+        card = summarizer.summarize(text, title)
+    if as_json:
+        click.echo(card.model_dump_json())
+    else:
+        write_card(card, sys.stdout)
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or empty the cache of cards."""
+
+
+@cache.command("stats")
+@click.option("--cache-dir", help="Cache folder [env: SUMMARIZER_CACHE_DIR].")
+def cache_stats(cache_dir: str | None) -> None:
+    """Show where the cache is, how many answers it holds and its size."""
+    from summarizer.cache import CardCache
+    from summarizer.settings import resolve_settings
+
+    folder = resolve_settings(cache_dir=cache_dir, engine="offline").cache_dir
+    store = CardCache(folder or _default_cache_dir())
+    stats = store.stats()
+    store.close()
+    click.echo(f"folder: {stats.directory}")
+    click.echo(f"entries: {stats.entries}")
+    click.echo(f"size: {stats.size_bytes / 1024:.1f} KiB")
+
+
+@cache.command("clear")
+@click.option("--cache-dir", help="Cache folder [env: SUMMARIZER_CACHE_DIR].")
+def cache_clear(cache_dir: str | None) -> None:
+    """Remove every cached answer (cards already written are kept)."""
+    from summarizer.cache import CardCache
+    from summarizer.settings import resolve_settings
+
+    folder = resolve_settings(cache_dir=cache_dir, engine="offline").cache_dir
+    store = CardCache(folder or _default_cache_dir())
+    removed = store.clear()
+    store.close()
+    click.echo(f"removed {removed} cached answers from {store.directory}")
+
+
+def _default_cache_dir() -> Any:
+    from summarizer.settings import default_cache_dir
+
+    return default_cache_dir()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -6,11 +6,15 @@ exit code in `exit_code`; the Python API lets them propagate as typed exceptions
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SummarizerError(Exception):
     """Base class: `message` says what went wrong, `hint` how to fix it."""
 
     exit_code = 2
+    # Tokens spent before the failure (a cards.Usage), so a failed paper is still billed.
+    usage: Any = None
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

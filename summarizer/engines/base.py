@@ -17,6 +17,18 @@ class EngineResult:
     warnings: tuple[str, ...] = ()
 
 
+class RequestObserver(Protocol):
+    """Told how requests to an endpoint fare, e.g. to adapt how many run at once."""
+
+    def rate_limited(self, retry_after: float | None) -> None:
+        """A request got HTTP 429 and will be retried."""
+        ...
+
+    def succeeded(self) -> None:
+        """A request got an answer."""
+        ...
+
+
 class Engine(Protocol):
     """Fills the engine part of a card from a paper's title and abstract."""
 
@@ -25,6 +37,7 @@ class Engine(Protocol):
     mode: str | None
     prompt_version: str | None
     cacheable: bool  # worth caching: costs money or time to recompute
+    observers: list[RequestObserver]  # told of rate limits and successes, if any
 
     def fill(self, title: str | None, abstract: str) -> EngineResult:
         """The card fields for one paper (blocking)."""

@@ -1,0 +1,340 @@
+"""The Python API: summarize one abstract, or many papers concurrently.
+
+    from summarizer import summarize, Summarizer
+    card = summarize(abstract, title="...", model="gpt-4o-mini")
+    with Summarizer(base_url="http://localhost:11434/v1", model="llama3.1") as s:
+        for result in s.summarize_many(papers, concurrency=8): ...
+
+A `Summarizer` holds the settings, one engine (one HTTP client) and the cache for many
+calls. Each card is looked up in the cache first, so a paper is never paid for twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from summarizer.cache import CardCache, cache_key
+from summarizer.cards import PaperCard, Provenance, Source, schema_version
+from summarizer.concurrency import AdaptiveLimiter
+from summarizer.engines import build_engine
+from summarizer.engines.base import Engine, EngineResult
+from summarizer.errors import EmptyAbstractError, SummarizerError
+from summarizer.grounding import ground
+from summarizer.papers import Paper, paper_id_for, quality_warnings
+from summarizer.papers import Source as PaperSource
+from summarizer.settings import DEFAULT_CONCURRENCY, Settings, default_cache_dir, resolve_settings
+
+
+@dataclass(frozen=True)
+class SummaryResult:
+    """One paper's outcome in a run of many: a card, or the error that stopped it."""
+
+    paper: Paper
+    card: PaperCard | None = None
+    error: SummarizerError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.card is not None
+
+
+def paper_from_text(abstract: str, title: str | None = None) -> Paper:
+    """A Paper for a bare abstract (and optional title) given through the API or CLI."""
+    abstract = " ".join(abstract.split())
+    if not abstract:
+        raise EmptyAbstractError(title)
+    clean_title = " ".join(title.split()) if title else ""
+    return Paper(
+        paper_id=paper_id_for(clean_title or abstract),
+        title=clean_title,
+        abstract=abstract,
+        source=PaperSource(file="<input>", index=0),
+        warnings=quality_warnings(clean_title, abstract),
+    )
+
+
+class Summarizer:
+    """Settings, an engine and a cache, reused across many papers."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        engine: str | None = None,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: str | None = None,
+        timeout: float | None = None,
+        max_reasks: int | None = None,
+        max_tokens: int | None = None,
+        keep_ungrounded: bool = False,
+        model_path: str | None = None,
+        cache_dir: str | Path | None = None,
+        use_cache: bool = True,
+        refresh: bool = False,
+    ) -> None:
+        """Take resolved `settings`, or resolve them from these options, the environment
+        (SUMMARIZER_MODEL, OPENAI_BASE_URL, OPENAI_API_KEY, SUMMARIZER_CACHE_DIR) and
+        defaults, in that order. With nothing configured, the offline engine is used.
+        """
+        self.settings = settings or resolve_settings(
+            engine=engine,
+            model=model,
+            base_url=base_url,
+            api_key=api_key,
+            mode=mode,
+            timeout=timeout,
+            max_reasks=max_reasks,
+            max_tokens=max_tokens,
+            keep_ungrounded=keep_ungrounded,
+            model_path=model_path,
+            cache_dir=cache_dir,
+            use_cache=use_cache,
+            refresh=refresh,
+        )
+        self.engine: Engine = build_engine(self.settings)
+        self.cache: CardCache | None = None
+        if self.settings.use_cache and self.engine.cacheable:
+            self.cache = CardCache(self.settings.cache_dir or default_cache_dir())
+
+    # --- context management ---------------------------------------------------------
+
+    def __enter__(self) -> Summarizer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the HTTP clients and the cache's database handle."""
+        close = getattr(self.engine, "close", None)
+        if callable(close):
+            close()
+        if self.cache is not None:
+            self.cache.close()
+
+    # --- one paper ------------------------------------------------------------------
+
+    def key_for(self, paper: Paper) -> str:
+        """The cache key of a paper's answer under these settings."""
+        return cache_key(
+            engine=self.engine.name,
+            model=self.engine.model,
+            mode=self.engine.mode,
+            prompt_version=self.engine.prompt_version,
+            schema_version=schema_version(),
+            temperature=self.settings.temperature,
+            max_reasks=self.settings.max_reasks,
+            title=paper.title or None,
+            abstract=paper.abstract,
+        )
+
+    def cached_card(self, paper: Paper) -> PaperCard | None:
+        """The paper's card from the cache alone (None on a miss, or with --refresh)."""
+        if self.cache is None or self.settings.refresh:
+            return None
+        result = self.cache.get(self.key_for(paper))
+        return None if result is None else self._card(paper, result, cached=True)
+
+    def summarize_paper(self, paper: Paper) -> PaperCard:
+        """The card of one Paper (blocking)."""
+        _require_abstract(paper)
+        card = self.cached_card(paper)
+        if card is not None:
+            return card
+        result = self.engine.fill(paper.title or None, paper.abstract)
+        return self._store(paper, result)
+
+    async def asummarize_paper(self, paper: Paper) -> PaperCard:
+        """The card of one Paper (async)."""
+        _require_abstract(paper)
+        card = self.cached_card(paper)
+        if card is not None:
+            return card
+        result = await self.engine.afill(paper.title or None, paper.abstract)
+        return self._store(paper, result)
+
+    def summarize(self, abstract: str, title: str | None = None) -> PaperCard:
+        """The card of one abstract (blocking)."""
+        return self.summarize_paper(paper_from_text(abstract, title))
+
+    async def asummarize(self, abstract: str, title: str | None = None) -> PaperCard:
+        """The card of one abstract (async)."""
+        return await self.asummarize_paper(paper_from_text(abstract, title))
+
+    def _store(self, paper: Paper, result: EngineResult) -> PaperCard:
+        if self.cache is not None:
+            self.cache.put(self.key_for(paper), result)
+        return self._card(paper, result, cached=False)
+
+    def _card(self, paper: Paper, result: EngineResult, *, cached: bool) -> PaperCard:
+        grounded = ground(
+            result.fields, paper.abstract, keep_ungrounded=self.settings.keep_ungrounded
+        )
+        fields = result.fields
+        return PaperCard(
+            paper_id=paper.paper_id,
+            title=paper.title,
+            source=Source(file=paper.source.file, index=paper.source.index),
+            problem=fields.problem,
+            method=fields.method,
+            method_name=fields.method_name,
+            contribution=fields.contribution,
+            stages=grounded.stages,
+            claimed_gains=grounded.claimed_gains,
+            provenance=Provenance(
+                engine=self.engine.name,
+                model=self.engine.model,
+                mode=self.engine.mode,
+                prompt_version=self.engine.prompt_version,
+                schema_version=schema_version(),
+                usage=result.usage,
+                cached=cached,
+            ),
+            warnings=[*paper.warnings, *result.warnings, *grounded.warnings],
+        )
+
+    # --- many papers ----------------------------------------------------------------
+
+    async def asummarize_many(
+        self,
+        papers: Iterable[Paper],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        stop: asyncio.Event | None = None,
+    ) -> AsyncIterator[SummaryResult]:
+        """Results as they finish, with at most `concurrency` requests in flight.
+
+        Fewer run at once while the endpoint answers 429. A failed paper is a result
+        with its error. Setting `stop` takes no new paper; those in flight finish.
+        """
+        limiter = AdaptiveLimiter(concurrency)
+        self.engine.observers.append(limiter)
+        results: asyncio.Queue[SummaryResult | None] = asyncio.Queue()
+        in_flight: set[asyncio.Task[None]] = set()
+
+        async def run(paper: Paper) -> None:
+            try:
+                card = await self.asummarize_paper(paper)
+                results.put_nowait(SummaryResult(paper, card=card))
+            except SummarizerError as error:
+                results.put_nowait(SummaryResult(paper, error=error))
+            except Exception as exc:  # a bug for one paper must not lose the others
+                unexpected = SummarizerError(f"unexpected error: {type(exc).__name__}: {exc}")
+                results.put_nowait(SummaryResult(paper, error=unexpected))
+            finally:
+                await limiter.release()
+
+        async def produce() -> None:
+            for paper in papers:
+                if stop is not None and stop.is_set():
+                    break
+                card = self.cached_card(paper) if paper.abstract.strip() else None
+                if card is not None:
+                    results.put_nowait(SummaryResult(paper, card=card))
+                    await asyncio.sleep(0)  # let the consumer see it now
+                    continue
+                await limiter.acquire()
+                if stop is not None and stop.is_set():
+                    await limiter.release()
+                    break
+                task = asyncio.create_task(run(paper))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+            while in_flight:
+                await asyncio.wait(set(in_flight))
+            results.put_nowait(None)
+
+        producer = asyncio.create_task(produce())
+        try:
+            while (result := await results.get()) is not None:
+                yield result
+            await producer
+        finally:
+            producer.cancel()
+            for task in list(in_flight):
+                task.cancel()
+            self.engine.observers.remove(limiter)
+
+    def summarize_many(
+        self, papers: Iterable[Paper], *, concurrency: int = DEFAULT_CONCURRENCY
+    ) -> Iterator[SummaryResult]:
+        """Results as they finish (blocking iterator over a background event loop)."""
+        handoff: queue.Queue[SummaryResult | BaseException | None] = queue.Queue(maxsize=64)
+        stop = threading.Event()
+
+        async def pump() -> None:
+            async for result in self.asummarize_many(papers, concurrency=concurrency):
+                while not stop.is_set():
+                    try:
+                        handoff.put(result, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+
+        def worker() -> None:
+            try:
+                asyncio.run(pump())
+            except BaseException as exc:  # handed to the caller's thread below
+                handoff.put(exc)
+            finally:
+                handoff.put(None)
+
+        thread = threading.Thread(target=worker, name="summarize-many", daemon=True)
+        thread.start()
+        try:
+            while (item := handoff.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            while thread.is_alive():
+                try:
+                    handoff.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+            thread.join()
+
+
+def _require_abstract(paper: Paper) -> None:
+    if not paper.abstract.strip():
+        raise EmptyAbstractError(paper.title or None)
+
+
+def summarize(abstract: str, title: str | None = None, **options: Any) -> PaperCard:
+    """One abstract's card. Options as for `Summarizer` (model, base_url, mode, ...)."""
+    with Summarizer(**options) as summarizer:
+        return summarizer.summarize(abstract, title)
+
+
+async def asummarize(abstract: str, title: str | None = None, **options: Any) -> PaperCard:
+    """One abstract's card, async. Options as for `Summarizer`."""
+    with Summarizer(**options) as summarizer:
+        return await summarizer.asummarize(abstract, title)
+
+
+def summarize_many(
+    papers: Iterable[Paper], *, concurrency: int = DEFAULT_CONCURRENCY, **options: Any
+) -> Iterator[SummaryResult]:
+    """Many papers' results as they finish. Options as for `Summarizer`."""
+    with Summarizer(**options) as summarizer:
+        yield from summarizer.summarize_many(papers, concurrency=concurrency)
+
+
+async def asummarize_many(
+    papers: Iterable[Paper], *, concurrency: int = DEFAULT_CONCURRENCY, **options: Any
+) -> AsyncIterator[SummaryResult]:
+    """Many papers' results as they finish, async. Options as for `Summarizer`."""
+    with Summarizer(**options) as summarizer:
+        async for result in summarizer.asummarize_many(papers, concurrency=concurrency):
+            yield result

@@ -1,0 +1,172 @@
+"""The one retry policy around every request to an LLM endpoint (tenacity).
+
+Retried: 429 (honouring Retry-After), 408/409 and 5xx answers, dropped connections and
+timeouts, with exponential backoff and jitter, bounded in attempts and in total time.
+Not retried: 400/401/403/404 and 429 "insufficient_quota", which no wait will fix.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+
+_RETRIED_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+
+class Observer(Protocol):
+    def rate_limited(self, retry_after: float | None) -> None: ...
+
+    def succeeded(self) -> None: ...
+
+
+def _status(exc: BaseException) -> int | None:
+    status = getattr(exc, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def _error_code(exc: BaseException) -> str | None:
+    code = getattr(exc, "code", None)
+    if isinstance(code, str):
+        return code
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("code"), str):
+            return str(inner["code"])
+    return None
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """A request that got no answer: refused, dropped or timed out."""
+    import httpx
+    import openai
+
+    return isinstance(exc, openai.APIConnectionError | httpx.TransportError)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether waiting and sending the same request again may succeed."""
+    if is_connection_error(exc):
+        return True
+    status = _status(exc)
+    if status is None:
+        return False
+    if status == 429 and _error_code(exc) == "insufficient_quota":
+        return False
+    return status in _RETRIED_STATUSES or status >= 500
+
+
+def retry_after_seconds(exc: BaseException) -> float | None:
+    """The wait an answer asks for (Retry-After or retry-after-ms), if any."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return max(0.0, float(milliseconds) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry one request."""
+
+    max_attempts: int = 6
+    max_connection_attempts: int = 4  # an endpoint that is down fails within a minute
+    max_total_seconds: float = 120.0
+    initial_backoff: float = 0.5
+    max_backoff: float = 20.0
+    max_retry_after: float = 60.0
+
+    def _wait(self, retry_state: Any) -> float:
+        from tenacity import wait_random_exponential
+
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        asked = retry_after_seconds(exc) if exc is not None else None
+        if asked is not None:
+            return min(asked, self.max_retry_after)
+        backoff = wait_random_exponential(multiplier=self.initial_backoff, max=self.max_backoff)
+        return float(backoff(retry_state))
+
+    def _stop(self, retry_state: Any) -> bool:
+        attempts = int(retry_state.attempt_number)
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        if (
+            exc is not None
+            and is_connection_error(exc)
+            and attempts >= self.max_connection_attempts
+        ):
+            return True
+        elapsed = float(retry_state.seconds_since_start or 0.0)
+        return attempts >= self.max_attempts or elapsed >= self.max_total_seconds
+
+    def _tenacity_options(self, observers: Sequence[Observer]) -> dict[str, Any]:
+        from tenacity import retry_if_exception
+
+        def before_sleep(retry_state: Any) -> None:
+            exc = retry_state.outcome.exception() if retry_state.outcome else None
+            if exc is not None and _status(exc) == 429:
+                for observer in observers:
+                    observer.rate_limited(retry_after_seconds(exc))
+
+        return {
+            "retry": retry_if_exception(is_retryable),
+            "wait": self._wait,
+            "stop": self._stop,
+            "before_sleep": before_sleep,
+            "reraise": True,
+        }
+
+    def call(
+        self,
+        send: Callable[[], T],
+        observers: Sequence[Observer] = (),
+        on_attempt: Callable[[], None] | None = None,
+    ) -> T:
+        """Send with retries (blocking)."""
+        from tenacity import Retrying
+
+        for attempt in Retrying(**self._tenacity_options(observers)):
+            with attempt:
+                if on_attempt is not None:
+                    on_attempt()
+                result = send()
+        for observer in observers:
+            observer.succeeded()
+        return result
+
+    async def acall(
+        self,
+        send: Callable[[], Awaitable[T]],
+        observers: Sequence[Observer] = (),
+        on_attempt: Callable[[], None] | None = None,
+    ) -> T:
+        """Send with retries (async: waits without blocking other requests)."""
+        from tenacity import AsyncRetrying
+
+        async for attempt in AsyncRetrying(**self._tenacity_options(observers)):
+            with attempt:
+                if on_attempt is not None:
+                    on_attempt()
+                result = await send()
+        for observer in observers:
+            observer.succeeded()
+        return result
