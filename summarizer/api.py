@@ -209,13 +209,15 @@ class Summarizer:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         stop: asyncio.Event | None = None,
+        limiter: AdaptiveLimiter | None = None,
     ) -> AsyncIterator[SummaryResult]:
         """Results as they finish, with at most `concurrency` requests in flight.
 
-        Fewer run at once while the endpoint answers 429. A failed paper is a result
-        with its error. Setting `stop` takes no new paper; those in flight finish.
+        Fewer run at once while the endpoint answers 429 (pass your own `limiter` to
+        watch that). A failed paper is a result with its error. Setting `stop` takes no
+        new paper; those in flight finish.
         """
-        limiter = AdaptiveLimiter(concurrency)
+        limiter = limiter or AdaptiveLimiter(concurrency)
         self.engine.observers.append(limiter)
         results: asyncio.Queue[SummaryResult | None] = asyncio.Queue()
         in_flight: set[asyncio.Task[None]] = set()
