@@ -191,6 +191,74 @@ def summarize(
         write_card(card, sys.stdout)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-o", "--out-dir", default="out", show_default=True, help="Folder for cards, errors, tables."
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Requests in flight at most (fewer while the endpoint answers 429).",
+)
+@click.option("--limit", type=click.IntRange(min=0), help="Summarize only the first N papers.")
+@click.option(
+    "--dry-run", is_flag=True, help="Count papers, cache hits, tokens and cost; no request."
+)
+@click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--strict", is_flag=True, help="Stop at the first unreadable input.")
+@click.option("--prices", type=click.Path(dir_okay=False), help="A price table (TOML) to use.")
+@engine_options
+def batch(
+    paths: tuple[str, ...],
+    out_dir: str,
+    concurrency: int,
+    limit: int | None,
+    dry_run: bool,
+    quiet: bool,
+    strict: bool,
+    prices: str | None,
+    **options: Any,
+) -> int:
+    """Summarize every paper of files or folders into cards and tables in OUT_DIR.
+
+    Each unique paper is summarized once; a re-run with the same OUT_DIR resumes, making
+    no request for papers already in OUT_DIR/cards.jsonl. Exit code 1 when some papers
+    or inputs failed (see OUT_DIR/errors.jsonl), 130 when interrupted.
+    """
+    from pathlib import Path
+
+    from summarizer import batch as batch_runner
+    from summarizer.progress import progress_for
+
+    settings = settings_from(options)
+    prices_file = Path(prices) if prices else None
+    if dry_run:
+        plan = batch_runner.dry_run(
+            paths, Path(out_dir), settings, limit=limit, strict=strict, prices_file=prices_file
+        )
+        click.echo(plan.summary())
+        return 0
+    report = batch_runner.run_batch(
+        paths,
+        Path(out_dir),
+        settings,
+        concurrency=concurrency,
+        limit=limit,
+        strict=strict,
+        progress=progress_for(quiet),
+        prices_file=prices_file,
+    )
+    for problem in report.unreadable_inputs:
+        _report(problem)
+    click.echo(report.summary())
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_PROBLEMS if report.failed or report.unreadable_inputs else 0
+
+
 @cli.group()
 def cache() -> None:
     """Inspect or empty the cache of cards."""
