@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -105,14 +105,6 @@ class Gain(BaseModel):
         return self
 
 
-# A check an engine adds while it parses a model's answer (the LLM engine grounds the
-# answer here so that instructor re-asks with the reason). A context variable keeps
-# concurrent requests apart, and keeps the abstract out of instructor's templating.
-extra_validation: ContextVar[Callable[[CardFields], None] | None] = ContextVar(
-    "extra_validation", default=None
-)
-
-
 class CardFields(BaseModel):
     """The structured summary of one paper, made from its title and abstract only."""
 
@@ -147,13 +139,6 @@ class CardFields(BaseModel):
         description="Each concrete improvement the abstract claims: only claims with a "
         "number or an explicit comparison. Empty when there is none.",
     )
-
-    @model_validator(mode="after")
-    def _run_extra_validation(self) -> CardFields:
-        check = extra_validation.get()
-        if check is not None:
-            check(self)
-        return self
 
 
 class Span(BaseModel):
@@ -251,6 +236,7 @@ def card_schema() -> dict[str, Any]:
     return PaperCard.model_json_schema()
 
 
+@cache
 def schema_version() -> str:
     """A short hash of the engine-filled schema: cards made under another one differ."""
     canonical = json.dumps(fields_schema(), sort_keys=True, separators=(",", ":"))

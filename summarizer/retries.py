@@ -43,10 +43,9 @@ def _error_code(exc: BaseException) -> str | None:
 
 def is_connection_error(exc: BaseException) -> bool:
     """A request that got no answer: refused, dropped or timed out."""
-    import httpx
     import openai
 
-    return isinstance(exc, openai.APIConnectionError | httpx.TransportError)
+    return isinstance(exc, openai.APIConnectionError)
 
 
 def is_retryable(exc: BaseException) -> bool:

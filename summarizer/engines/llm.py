@@ -1,24 +1,32 @@
-"""The LLM engine: instructor over the openai SDK, for any OpenAI-compatible endpoint.
+"""The LLM engine: instructor's mode handlers over the openai SDK, any compatible endpoint.
 
-One request policy (summarizer.retries) wraps every HTTP request, re-asks included,
-and the SDK's own retries are off so the two never stack. Grounding runs inside
-instructor's validation, so a card that cites text the abstract lacks is re-asked
-with the reason; what is still ungrounded on the last answer is left to the caller's
-policy (drop or keep flagged).
+instructor shapes each request for the mode (tools, json_schema, json, md_json), parses
+the answer into CardFields and writes the re-ask message when an answer is invalid.
+This module runs that conversation: every HTTP request goes through the one retry
+policy (summarizer.retries; the SDK's own retries are off, so they never stack), and
+every answer is grounded against the abstract, so an answer citing text the abstract
+lacks is re-asked with the reason. Whatever is still ungrounded on the last answer is
+left to the caller's policy (drop, or keep flagged).
+
+instructor's patched `create` re-wraps the response model and re-walks it several times
+per call, which cost more CPU than everything else together; driving its documented
+handler registry directly keeps the per-card overhead small.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from summarizer import grounding
-from summarizer.cards import CardFields, Usage, extra_validation
+from summarizer.cards import CardFields, Usage
 from summarizer.engines.base import EngineResult, RequestObserver
 from summarizer.engines.llm_errors import translate_error
 from summarizer.errors import ConfigError, EmptyAbstractError
@@ -35,25 +43,33 @@ _INSTRUCTOR_MODES = {
 }
 # A local server ignores the key, but the SDK insists on one.
 _PLACEHOLDER_KEY = "sk-no-key-required"
+_CHAT_PATH = "/chat/completions"
+
+
+class UngroundedAnswer(ValueError):
+    """An answer whose quotes, numbers or stage names are not in the abstract."""
+
+    def __init__(self, problems: list[grounding.GroundingProblem]) -> None:
+        listed = "; ".join(str(problem) for problem in problems)
+        super().__init__(
+            "the card is not grounded in the abstract. Copy each quote character for "
+            "character from the abstract, keep every number of a gain inside its quote, "
+            f"and name stages only with the abstract's words. Fix: {listed}"
+        )
 
 
 @dataclass
-class _Call:
-    """Book-keeping for one paper's card: its abstract, answers seen, tokens billed."""
+class _Tally:
+    """Requests made and tokens billed for one card, re-asks and retries included."""
 
-    abstract: str
-    answers_allowed: int
-    answers: int = 0
     requests: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    observers: list[RequestObserver] = field(default_factory=list)
 
     def count_attempt(self) -> None:
         self.requests += 1
 
     def record(self, response: Any) -> None:
-        self.answers += 1
         usage = getattr(response, "usage", None)
         self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
         self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
@@ -66,21 +82,69 @@ class _Call:
             completion_tokens=self.completion_tokens,
         )
 
-    def check_grounding(self, fields: CardFields) -> None:
-        """Raise (so instructor re-asks) while re-asks remain; accept the last answer."""
-        if self.answers >= self.answers_allowed:
-            return
-        problems = grounding.check(fields, self.abstract)
-        if problems:
-            listed = "; ".join(str(problem) for problem in problems)
-            raise ValueError(
-                "the card is not grounded in the abstract. Copy quotes character for "
-                "character from the abstract, keep every number of a gain inside its "
-                f"quote, and name stages only with the abstract's words. Fix: {listed}"
+
+@dataclass
+class _Conversation:
+    """One paper's exchange with the model: the next request, and what to do with answers."""
+
+    handlers: Any  # instructor ModeHandlers for the mode
+    response_model: type[CardFields]
+    abstract: str
+    answers_allowed: int
+    request: dict[str, Any]
+    answers: int = 0
+    tally: _Tally = field(default_factory=_Tally)
+
+    def take(self, response: Any) -> CardFields | None:
+        """The card fields if this answer is final; None when a re-ask was prepared.
+
+        Raises the parse error when no re-ask is left.
+        """
+        self.answers += 1
+        self.tally.record(response)
+        last = self.answers >= self.answers_allowed
+        try:
+            parsed = self.handlers.response_parser(
+                response=response,
+                response_model=self.response_model,
+                validation_context=None,
+                strict=False,
+                stream=False,
+                is_async=False,
             )
+            # A plain CardFields (parsed is instructor's subclass, already validated).
+            fields = CardFields.model_construct(**dict(parsed))
+            problems = grounding.check(fields, self.abstract)
+            if problems and not last:
+                raise UngroundedAnswer(problems)
+            return fields
+        except (ValidationError, json.JSONDecodeError, UngroundedAnswer) as exc:
+            if last or _is_truncation(exc):
+                raise
+            retry_request = {**self.request, "messages": list(self.request["messages"])}
+            self.request = self.handlers.reask_handler(
+                kwargs=retry_request, response=response, exception=exc
+            )
+            return None
 
 
-_current_call: ContextVar[_Call | None] = ContextVar("summarizer_llm_call", default=None)
+def _is_truncation(exc: BaseException) -> bool:
+    return type(exc).__name__ == "IncompleteOutputException"
+
+
+@functools.cache
+def _instructor_parts(mode: str) -> tuple[Any, type[CardFields]]:
+    """instructor's handlers for a mode, and CardFields wrapped once as its schema."""
+    import instructor
+    from instructor.function_calls import response_schema
+    from instructor.v2.core.providers import Provider
+    from instructor.v2.core.registry import mode_registry
+
+    handlers = mode_registry.get_handlers(
+        Provider.OPENAI, getattr(instructor.Mode, _INSTRUCTOR_MODES[mode])
+    )
+    wrapped: type[CardFields] = response_schema(CardFields)
+    return handlers, wrapped
 
 
 class LLMEngine:
@@ -104,146 +168,109 @@ class LLMEngine:
         self.prompt_version: str | None = prompt_version()
         self.policy = policy or RetryPolicy()
         self.observers: list[RequestObserver] = []
-        self._sync_create: Callable[..., Any] | None = None
+        self._sync_client: Any = None
         # An async client belongs to the event loop it was first used in.
-        self._async_creates: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, Callable[..., Any]
-        ] = weakref.WeakKeyDictionary()
-        self._clients: list[Any] = []
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
 
     # --- clients --------------------------------------------------------------------
 
     def _client_options(self) -> dict[str, Any]:
-        import httpx
+        import openai
 
         timeout = self.settings.timeout
         return {
             "base_url": self.settings.base_url,
             "api_key": self.settings.api_key or _PLACEHOLDER_KEY,
             "max_retries": 0,  # summarizer.retries is the only retry policy
-            "timeout": httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            # A short connect timeout: an endpoint that is down fails fast.
+            "timeout": openai.Timeout(timeout, connect=min(timeout, 10.0)),
         }
 
-    def _instructor_mode(self) -> Any:
-        import instructor
-
-        return getattr(instructor.Mode, _INSTRUCTOR_MODES[self.settings.mode])
-
-    def _sync(self) -> Callable[..., Any]:
-        if self._sync_create is None:
-            import instructor
+    def _sync_post(self) -> Callable[[dict[str, Any]], Any]:
+        if self._sync_client is None:
             import openai
 
-            client = openai.OpenAI(**self._client_options())
-            self._clients.append(client)
-            raw_create = client.chat.completions.create
+            self._sync_client = openai.OpenAI(**self._client_options())
+        client = self._sync_client
+        from openai.types.chat import ChatCompletion
 
-            def create(*args: Any, **kwargs: Any) -> Any:
-                call = _require_call()
-                response = self.policy.call(
-                    lambda: raw_create(*args, **kwargs), call.observers, call.count_attempt
-                )
-                call.record(response)
-                return response
+        return lambda body: client.post(_CHAT_PATH, body=body, cast_to=ChatCompletion)
 
-            self._sync_create = instructor.patch(create=create, mode=self._instructor_mode())
-        return self._sync_create
-
-    def _async(self) -> Callable[..., Any]:
+    def _async_post(self) -> Callable[[dict[str, Any]], Any]:
         loop = asyncio.get_running_loop()
-        create_for_loop = self._async_creates.get(loop)
-        if create_for_loop is None:
-            import instructor
+        client = self._async_clients.get(loop)
+        if client is None:
             import openai
 
             client = openai.AsyncOpenAI(**self._client_options())
-            raw_create = client.chat.completions.create
+            self._async_clients[loop] = client
+        from openai.types.chat import ChatCompletion
 
-            async def create(*args: Any, **kwargs: Any) -> Any:
-                call = _require_call()
-                response = await self.policy.acall(
-                    lambda: raw_create(*args, **kwargs), call.observers, call.count_attempt
-                )
-                call.record(response)
-                return response
+        return lambda body: client.post(_CHAT_PATH, body=body, cast_to=ChatCompletion)
 
-            create_for_loop = instructor.patch(create=create, mode=self._instructor_mode())
-            self._async_creates[loop] = create_for_loop
-        return create_for_loop
+    # --- conversation ---------------------------------------------------------------
 
-    # --- requests -------------------------------------------------------------------
-
-    def _request(self, title: str | None, abstract: str) -> dict[str, Any]:
-        return {
+    def _conversation(self, title: str | None, abstract: str) -> _Conversation:
+        if not abstract.strip():
+            raise EmptyAbstractError(title)
+        handlers, response_model = _instructor_parts(self.settings.mode)
+        # A new payload per paper: the handlers copy it, and nothing here mutates it.
+        base = {
             "model": self.settings.model,
             "messages": render_messages(title, abstract),
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
-            "response_model": CardFields,
-            "max_retries": self.settings.max_reasks,
-            "strict": False,
         }
-
-    @contextmanager
-    def _call(self, abstract: str) -> Iterator[_Call]:
-        if not abstract.strip():
-            raise EmptyAbstractError()
-        call = _Call(
+        _, request = handlers.request_handler(response_model=response_model, kwargs=base)
+        return _Conversation(
+            handlers=handlers,
+            response_model=response_model,
             abstract=abstract,
             answers_allowed=self.settings.max_reasks + 1,
-            observers=list(self.observers),
+            request=request,
         )
-        call_token = _current_call.set(call)
-        check_token = extra_validation.set(call.check_grounding)
-        try:
-            yield call
-        finally:
-            extra_validation.reset(check_token)
-            _current_call.reset(call_token)
 
     def fill(self, title: str | None, abstract: str) -> EngineResult:
         """One card's fields from the endpoint (blocking)."""
-        create = self._sync()
-        with self._call(abstract) as call:
-            try:
-                fields = create(**self._request(title, abstract))
-            except Exception as exc:
-                raise translate_error(exc, self.settings, call.usage) from exc
-        return EngineResult(fields=_plain(fields), usage=call.usage)
+        conversation = self._conversation(title, abstract)
+        post = self._sync_post()
+        try:
+            while True:
+                body = conversation.request
+                response = self.policy.call(
+                    functools.partial(post, body), self.observers, conversation.tally.count_attempt
+                )
+                fields = conversation.take(response)
+                if fields is not None:
+                    return EngineResult(fields=fields, usage=conversation.tally.usage)
+        except Exception as exc:
+            raise translate_error(exc, self.settings, conversation.tally.usage) from exc
 
     async def afill(self, title: str | None, abstract: str) -> EngineResult:
         """One card's fields from the endpoint (async; safe to run many at once)."""
-        create = self._async()
-        with self._call(abstract) as call:
-            try:
-                fields = await create(**self._request(title, abstract))
-            except Exception as exc:
-                raise translate_error(exc, self.settings, call.usage) from exc
-        return EngineResult(fields=_plain(fields), usage=call.usage)
+        conversation = self._conversation(title, abstract)
+        post = self._async_post()
+        try:
+            while True:
+                body = conversation.request
+                response = await self.policy.acall(
+                    functools.partial(post, body), self.observers, conversation.tally.count_attempt
+                )
+                fields = conversation.take(response)
+                if fields is not None:
+                    return EngineResult(fields=fields, usage=conversation.tally.usage)
+        except Exception as exc:
+            raise translate_error(exc, self.settings, conversation.tally.usage) from exc
 
     def close(self) -> None:
         """Close the blocking HTTP client (async ones go with their event loop)."""
-        for client in self._clients:
-            client.close()
-        self._clients.clear()
-        self._sync_create = None
-
-
-def _require_call() -> _Call:
-    call = _current_call.get()
-    if call is None:  # pragma: no cover - only reachable by misuse of private helpers
-        raise RuntimeError("LLM request made outside LLMEngine.fill/afill")
-    return call
-
-
-def _plain(fields: CardFields) -> CardFields:
-    """A clean copy, without instructor's private attributes (raw response, usage)."""
-    return CardFields.model_construct(**dict(fields))
+        if self._sync_client is not None:
+            self._sync_client.close()
+            self._sync_client = None
 
 
 def build(settings: Settings) -> LLMEngine:
     """The engine for `--engine llm`."""
     return LLMEngine(settings)
-
-
-__all__ = ["LLMEngine", "build"]

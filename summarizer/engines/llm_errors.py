@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from pydantic import ValidationError
+
 from summarizer.cards import Usage
 from summarizer.errors import (
     AuthenticationError,
@@ -106,9 +108,9 @@ def _response_error(exc: BaseException) -> ResponseError:
             hint="raise --max-tokens, or use a model that answers more briefly",
         )
     cause = exc.__cause__ or exc
-    if isinstance(cause, json.JSONDecodeError) or "json" in type(cause).__name__.lower():
+    if _is_bad_json(cause):
         return ResponseError(
-            f"not JSON ({cause})",
+            "the answer is not JSON",
             kind="bad_json",
             hint="try --mode json_schema or tools, or a model that follows formats better",
         )
@@ -119,6 +121,14 @@ def _response_error(exc: BaseException) -> ResponseError:
         kind="schema_invalid",
         hint="raise --max-reasks, or try another --mode or model",
     )
+
+
+def _is_bad_json(exc: BaseException) -> bool:
+    if isinstance(exc, json.JSONDecodeError):
+        return True
+    if isinstance(exc, ValidationError):
+        return any(error["type"] == "json_invalid" for error in exc.errors())
+    return False
 
 
 def translate_error(exc: BaseException, settings: Settings, usage: Usage) -> SummarizerError:
