@@ -1,0 +1,140 @@
+"""Every grounding rule of CARD_SPEC, on small written cases and on the reference cards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer.cards import CardFields, Gain, Stage
+from summarizer.grounding import check, find_span, ground, numbers_in
+from summarizer.papers import normalize_title, read_papers
+
+ABSTRACT = (
+    "Our safety-pretrained models reduce attack success rates from 38.8% to 8.4% on "
+    "standard LLM safety benchmarks. We use a two-stage pipeline: pre- training on "
+    "filtered data, then “Safety Rephrasing”. Throughput improves 2x over the baseline."
+)
+
+
+def gain(quote: str, value: float | None = 8.4, **changes: object) -> Gain:
+    fields: dict[str, object] = {
+        "metric": "attack success rate",
+        "value": value,
+        "unit": "%" if value is not None else None,
+        "direction": "lower",
+        "baseline": None,
+        "condition": None,
+        "quote": quote,
+    }
+    fields.update(changes)
+    return Gain.model_validate(fields)
+
+
+def card(gains: list[Gain] = (), stages: list[Stage] = ()) -> CardFields:  # type: ignore[assignment]
+    return CardFields(
+        problem="p",
+        method="m",
+        method_name=None,
+        contribution="method",
+        stages=list(stages),
+        claimed_gains=list(gains),
+    )
+
+
+def test_verbatim_quote_is_found_with_its_exact_span() -> None:
+    quote = "reduce attack success rates from 38.8% to 8.4%"
+    span = find_span(quote, ABSTRACT)
+    assert span is not None
+    assert ABSTRACT[span.start : span.end] == quote
+
+
+@pytest.mark.parametrize(
+    ("variant", "original"),
+    [
+        ("reduce  attack\nsuccess rates", "reduce attack success rates"),  # spacing
+        ("pre-training on filtered data", "pre- training on filtered data"),  # line break
+        ("pretraining on filtered data", "pre- training on filtered data"),  # hyphen dropped
+        ('then "Safety Rephrasing"', "then “Safety Rephrasing”"),  # straight quote marks
+    ],
+)
+def test_quote_matches_after_normalising_spacing_hyphens_and_quote_marks(
+    variant: str, original: str
+) -> None:
+    span = find_span(variant, ABSTRACT)
+    assert span is not None
+    assert ABSTRACT[span.start : span.end] == original
+
+
+def test_quote_not_in_abstract_is_a_problem() -> None:
+    problems = check(card([gain("reduce attack success rates to 5%", value=5)]), ABSTRACT)
+    assert [(p.kind, p.index) for p in problems] == [("gain_quote", 0)]
+
+
+def test_value_not_in_quote_is_a_problem() -> None:
+    problems = check(card([gain("reduce attack success rates from 38.8%", value=8.4)]), ABSTRACT)
+    assert [p.kind for p in problems] == ["gain_number"]
+    assert "8.4" in problems[0].detail
+
+
+def test_number_in_baseline_must_be_in_quote() -> None:
+    ok = gain("from 38.8% to 8.4%", baseline="38.8% before")
+    bad = gain("to 8.4%", baseline="38.8% before")
+    assert check(card([ok]), ABSTRACT) == []
+    assert [p.kind for p in check(card([bad]), ABSTRACT)] == ["gain_number"]
+
+
+def test_number_words_count_as_numbers() -> None:
+    assert 2.0 in numbers_in("doubles the throughput")
+    assert numbers_in("from 1,234 to 5.6%") == {1234.0, 5.6}
+
+
+def test_unquantified_gain_needs_only_its_quote() -> None:
+    assert (
+        check(card([gain("Throughput improves 2x over the baseline", value=None)]), ABSTRACT) == []
+    )
+
+
+def test_stage_name_words_must_occur_in_abstract() -> None:
+    good = Stage(name="Safety Rephrasing", kind="data", description="d")
+    plural = Stage(name="pre-training stage", kind="pretraining", description="d")
+    bad = Stage(name="reward modelling", kind="rl", description="d")
+    problems = check(card(stages=[good, plural, bad]), ABSTRACT)
+    assert [(p.kind, p.index) for p in problems] == [("stage_name", 2)]
+
+
+def test_ground_drops_ungrounded_items_with_a_warning_by_default() -> None:
+    fields = card(
+        [gain("from 38.8% to 8.4%"), gain("made-up quote 9.9%", value=9.9)],
+        [Stage(name="reward modelling", kind="rl", description="d")],
+    )
+    grounded = ground(fields, ABSTRACT)
+    assert [g.quote for g in grounded.claimed_gains] == ["from 38.8% to 8.4%"]
+    assert grounded.claimed_gains[0].span is not None
+    assert grounded.stages == []
+    assert len(grounded.warnings) == 2
+    assert all(w.startswith("dropped ungrounded") for w in grounded.warnings)
+
+
+def test_ground_keeps_and_flags_when_asked() -> None:
+    fields = card([gain("made-up quote 9.9%", value=9.9)])
+    grounded = ground(fields, ABSTRACT, keep_ungrounded=True)
+    assert grounded.claimed_gains[0].span is None
+    assert grounded.warnings == [
+        "ungrounded claimed_gains[0]: quote not in the abstract: 'made-up quote 9.9%'"
+    ]
+
+
+def test_every_reference_card_is_grounded(repo: Path) -> None:
+    """The hand-written reference cards follow CARD_SPEC, so grounding must accept them."""
+    reference = repo / "tests" / "data" / "reference_cards.jsonl"
+    papers = {normalize_title(p.title): p for p in read_papers([str(repo / "seeds")]).papers}
+    checked = 0
+    for line in reference.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        fields = CardFields.model_validate({key: record[key] for key in CardFields.model_fields})
+        abstract = papers[normalize_title(record["title"])].abstract
+        assert check(fields, abstract) == [], record["title"]
+        checked += 1
+    assert checked == 40
