@@ -43,12 +43,19 @@ def cli() -> None:
     show_default=True,
     help="Output format.",
 )
-@click.option("--strict", is_flag=True, help="Stop at the first unreadable input.")
+@click.option("--strict", is_flag=True, help="Stop at the first unreadable input (exit 2).")
 def papers(paths: tuple[str, ...], output_format: str, strict: bool) -> int:
     """Read papers from files, folders (*.txt, *.jsonl, *.csv) or - (stdin).
 
-    Prints one record per paper, in input order, with quality warnings and
-    duplicates marked. Exit code 1 when some inputs could not be read.
+    Prints one record per paper, in input order, with quality warnings
+    (not_abstract, starts_mid_sentence, truncated) and duplicates marked.
+    Each input that cannot be read gets one line on stderr.
+
+    \b
+    Exit codes:
+      0  every input was read
+      1  some inputs could not be read, the others were listed
+      2  nothing could be read, bad usage, or --strict and a bad input
     """
     from summarizer.listing import WRITERS
     from summarizer.papers import read_papers
@@ -57,7 +64,9 @@ def papers(paths: tuple[str, ...], output_format: str, strict: bool) -> int:
     for problem in result.problems:
         _report(str(problem))
     if not result.papers:
-        raise result.problems[0] if result.problems else SummarizerError("no papers found")
+        if not result.problems:
+            _report("no papers found")
+        return SummarizerError.exit_code
     WRITERS[output_format](result.papers, sys.stdout)
     return EXIT_PROBLEMS if result.problems else 0
 

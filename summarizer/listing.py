@@ -40,9 +40,10 @@ def write_csv(papers: Sequence[Paper], out: TextIO) -> None:
 
 
 def write_table(papers: Sequence[Paper], out: TextIO) -> None:
-    """A readable terminal table (rich), one row per paper."""
+    """A readable terminal table (rich), one row per paper; 160 columns when not a terminal."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_lines=False, header_style="bold")
     table.add_column("#", justify="right")
@@ -55,18 +56,19 @@ def write_table(papers: Sequence[Paper], out: TextIO) -> None:
         flags = list(paper.warnings)
         if paper.duplicate_of:
             flags.append(f"duplicate of {paper.duplicate_of}")
+        # Text cells, not strings: a title like "[MASK] tokens" is not rich markup.
         table.add_row(
-            str(number),
-            paper.paper_id,
-            paper.title,
-            f"{paper.source.file}#{paper.source.index}",
-            str(len(paper.abstract)),
-            ", ".join(flags),
+            Text(str(number)),
+            Text(paper.paper_id),
+            Text(paper.title),
+            Text(f"{paper.source.file}#{paper.source.index}"),
+            Text(str(len(paper.abstract))),
+            Text(", ".join(flags)),
         )
     console = Console(file=out, width=None if out.isatty() else 160)
     console.print(table)
     unique = sum(paper.duplicate_of is None for paper in papers)
-    console.print(f"{len(papers)} papers, {unique} unique")
+    console.print(Text(f"{len(papers)} papers, {unique} unique"))
 
 
 WRITERS: dict[str, Callable[[Sequence[Paper], TextIO], None]] = {

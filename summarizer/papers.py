@@ -89,7 +89,10 @@ def normalize_title(title: str) -> str:
 def paper_id_for(title: str) -> str:
     """A short, stable, file-name-safe id: a slug of the title's first words plus a hash."""
     normalized = normalize_title(title)
-    digest = hashlib.sha256(normalized.encode()).hexdigest()[:8]
+    # A title of punctuation only normalizes to ""; hash its own text so that two such
+    # titles do not share an id.
+    hashed = normalized or " ".join(title.split())
+    digest = hashlib.sha256(hashed.encode()).hexdigest()[:8]
     ascii_words = re.findall(r"[a-z0-9]+", normalized.encode("ascii", "ignore").decode())
     slug = ""
     for word in ascii_words:
@@ -100,20 +103,41 @@ def paper_id_for(title: str) -> str:
     return f"{slug}-{digest}" if slug else digest
 
 
+def _duplicate_key(title: str) -> str:
+    return normalize_title(title) or " ".join(title.split())
+
+
 # --- quality flags --------------------------------------------------------------------
 
-# Line numbers of a PDF's text layer run into the words ("have453 incorrect").
-_GLUED_NUMBER = re.compile(r"(?<=[A-Za-z,.;:)\]])(\d{2,4})(?=\s|$)")
-_NOT_ABSTRACT_TITLE = re.compile(r"^(appendix|table of contents|contents|references)\b", re.I)
-_CONNECTIVE_START = re.compile(
-    r"^(however|moreover|furthermore|therefore|thus|hence|additionally|consequently|"
-    r"nevertheless|nonetheless|meanwhile|in addition|in contrast|on the other hand|"
-    r"and|but|or|yet|also|which|whereas|while this)\b",
+# Line numbers of a PDF's text layer run into the words ("have453 incorrect"); the
+# lookbehinds keep decimals ("3.08", "0.81") and names ("CIFAR-100") out.
+_GLUED_NUMBER = re.compile(r"(?<=[A-Za-z,.;:)\]])(?<!\d[.,])(\d{2,4})(?=\s|$)")
+_NOT_ABSTRACT_TITLE = re.compile(
+    r"^(?:(?:appendix|supplementary material)(?![a-z]).*|table of contents|contents|"
+    r"references|bibliography|acknowledg(?:e)?ments)$",
     re.I,
 )
-# Abbreviations that end in a period but do not end a sentence.
-_ABBREVIATION_END = re.compile(r"(\b(e\.g|i\.e|i\.i\.d|et al|cf|vs|resp|w\.r\.t|fig|eq)\.)$", re.I)
-_SENTENCE_END = re.compile(r"[.!?](?:[\"'\u201d\u2019)\]]*)$")
+_CONNECTIVE_START = re.compile(
+    r"^(?:however|moreover|furthermore|therefore|thus|hence|additionally|consequently|"
+    r"nevertheless|nonetheless|meanwhile|in addition|in contrast(?!\s+(?:to|with)\b)|"
+    r"on the other hand|and|but|or|yet|also|which|whereas|while this)\b",
+    re.I,
+)
+# A plain lower-case word: "and", "models", "state-of-the-art". Not "mRNA", "k-means",
+# "word2vec" or "iPhone", which abstracts do start with.
+_LOWERCASE_WORD = re.compile(r"[a-z]{2,}(?:[-'\u2019][a-z]+)*")
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+# Abbreviations that end in a period but never end a sentence.
+_OPEN_ABBREVIATION_END = re.compile(r"\b(?:e\.g|i\.e|cf|vs|w\.r\.t|fig|figs|eq|eqs|sec)\.$", re.I)
+# "i.i.d." ends a sentence as a predicate ("samples are i.i.d.") but not after a
+# preposition or article ("the risks posed by non-i.i.d.").
+_DANGLING_IID = re.compile(
+    r"\b(?:by|of|for|with|to|in|on|from|under|over|between|the|a|an|and|or)\s+"
+    r"(?:non-?)?i\.i\.d\.$",
+    re.I,
+)
+# A closing "Code is at https://..." sentence often lacks a final period.
+_URL = re.compile(r"://|\bwww\.|\b[\w-]+\.[a-z]{2,}/\S", re.I)
 
 
 def _has_line_numbers(text: str, run: int = 3) -> bool:
@@ -126,35 +150,59 @@ def _has_line_numbers(text: str, run: int = 3) -> bool:
     return len(numbers) >= run and longest >= run
 
 
+def _starts_mid_sentence(text: str) -> bool:
+    first = text[:1]
+    if first in (",", ";", ":", ")", "]", "}"):
+        return True
+    first_word = text.split(maxsplit=1)[0].rstrip(",;:.") if text else ""
+    return bool(_LOWERCASE_WORD.fullmatch(first_word) or _CONNECTIVE_START.match(text))
+
+
+def _is_truncated(text: str) -> bool:
+    # Only the end matters; looking at the tail keeps very long texts fast.
+    tail = text[-500:]
+    if tail.endswith(("...", "\u2026")):
+        return True
+    if _OPEN_ABBREVIATION_END.search(tail) or _DANGLING_IID.search(tail):
+        return True
+    last_sentence = re.split(r"[.!?]\s+(?=[A-Z])", tail)[-1]
+    return not (_SENTENCE_END.search(tail) or _URL.search(last_sentence))
+
+
 def quality_warnings(title: str, abstract: str) -> tuple[str, ...]:
     """Warning codes for text that is not a clean, whole abstract."""
+    text = " ".join(abstract.split())
+    checks: tuple[tuple[str, Callable[[], bool]], ...] = (
+        (NOT_ABSTRACT, lambda: bool(_NOT_ABSTRACT_TITLE.match(title.strip()))),
+        (NOT_ABSTRACT, lambda: _has_line_numbers(text)),
+        (STARTS_MID_SENTENCE, lambda: _starts_mid_sentence(text)),
+        (TRUNCATED, lambda: bool(text) and _is_truncated(text)),
+    )
     codes: list[str] = []
-    text = abstract.strip()
-    if _NOT_ABSTRACT_TITLE.match(title.strip()) or _has_line_numbers(text):
-        codes.append(NOT_ABSTRACT)
-    first = text[:1]
-    if first and (first.islower() or first in ",;:)]" or _CONNECTIVE_START.match(text)):
-        codes.append(STARTS_MID_SENTENCE)
-    # A closing "Code is at https://..." sentence often lacks a final period.
-    last_sentence = text[max(text.rfind(". "), text.rfind("? "), text.rfind("! ")) + 1 :]
-    ends_cleanly = bool(_SENTENCE_END.search(text)) or "://" in last_sentence
-    if text.endswith(("...", "…")) or not ends_cleanly or _ABBREVIATION_END.search(text):
-        codes.append(TRUNCATED)
+    for code, check in checks:
+        if code not in codes and check():
+            codes.append(code)
     return tuple(codes)
 
 
 # --- page dumps -----------------------------------------------------------------------
 
-_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _BOILERPLATE = re.compile(
-    r"^(new|subscribe|daily papers|papers|trending|submit|search|"
+    r"^(?:new|subscribe|daily papers|papers|trending|submit|search|"
     r"get trending papers.*|by\s*ak\b.*|"
-    rf"{_MONTH}\s+\d{{1,2}}(,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(\s+\d{{4}})?|"
+    rf"{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?|"
     r"\d{4}-\d{2}-\d{2}|previous|next|load more)$",
     re.I,
 )
-_GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=\S)")
+# The page's "Subscribe" button runs into the first title: "SubscribeOS-R1: ...".
+# Not "Subscriber Churn ...": the cut needs a capital, a digit or a symbol after it.
+_GLUED_SUBSCRIBE = re.compile(r"^(?:Subscribe)+(?=[^\sa-z])")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z(]")
+_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
 
 def _is_boilerplate(line: str) -> bool:
@@ -171,52 +219,92 @@ def _looks_like_abstract(line: str) -> bool:
     return words >= 25 and line.endswith(".")
 
 
+def _reads_as_prose(line: str) -> bool:
+    """A short line that is a sentence, not a title: ends with '.', mostly lower-case words."""
+    words: list[str] = _WORD.findall(line)
+    if len(words) < 6 or not _SENTENCE_END.search(line) or line.endswith(("?", "?)")):
+        return False
+    capitalized = sum(word[0].isupper() for word in words)
+    return capitalized * 2 < len(words)
+
+
+def _content_lines(text: str) -> list[str]:
+    """The dump's lines with spacing collapsed, boilerplate and letterless lines dropped."""
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = _GLUED_SUBSCRIBE.sub("", " ".join(raw.split()))
+        if line and not _is_boilerplate(line) and any(ch.isalpha() for ch in line):
+            lines.append(line)
+    return lines
+
+
 def parse_dump(text: str) -> list[tuple[str, str]]:
     """(title, abstract) pairs of a page dump, in page order.
 
-    A title is the last short line before an abstract line; short lines with no abstract
-    after them (section headings, stray labels) and abstracts with no title are skipped.
+    A title is the last short line before an abstract line. An abstract is a long line,
+    or a short sentence right after a title when no long line follows it; body lines
+    right after an abstract continue it (a second paragraph). Short lines with no
+    abstract after them (section headings, stray labels) are skipped.
     """
+    lines = _content_lines(text)
     pairs: list[tuple[str, str]] = []
     pending_title: str | None = None
-    for raw in text.splitlines():
-        line = " ".join(raw.split())
-        if not line or _is_boilerplate(line):
-            continue
-        line = _GLUED_SUBSCRIBE.sub("", line)
-        if _is_boilerplate(line):
-            continue
-        if _looks_like_abstract(line):
-            if pending_title is not None:
-                pairs.append((pending_title, line))
-                pending_title = None
-        else:
+    for position, line in enumerate(lines):
+        following = lines[position + 1] if position + 1 < len(lines) else None
+        is_body = _looks_like_abstract(line) or (
+            _reads_as_prose(line) and (following is None or not _looks_like_abstract(following))
+        )
+        if is_body and pending_title is not None:
+            pairs.append((pending_title, line))
+            pending_title = None
+        elif is_body and pairs:
+            title, abstract = pairs[-1]
+            pairs[-1] = (title, f"{abstract} {line}")
+        elif not is_body:
             pending_title = line
     return pairs
 
 
 # --- decoding -------------------------------------------------------------------------
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
 
 def decode_text(data: bytes, name: str) -> str:
     """UTF-8 text of a file's bytes, or an InputError saying why it is not text."""
-    if not data.strip():
-        raise InputError(name, "the file is empty", hint="give a file with papers in it")
+    if data.startswith(_UTF16_BOMS):
+        raise InputError(
+            name, "UTF-16 text, not UTF-8", hint="convert it, e.g. iconv -f UTF-16 -t UTF-8"
+        )
+    if data.startswith(b"%PDF-"):
+        raise InputError(name, "a PDF, not text", hint="extract its text first, e.g. pdftotext")
     if b"\x00" in data:
         raise InputError(name, "binary file, not text", hint="give a .txt, .jsonl or .csv file")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(
             name,
-            f"not UTF-8 text (bad byte at offset {exc.start})",
-            hint="convert it to UTF-8, e.g. iconv -t UTF-8",
+            f"not UTF-8 text (bad byte 0x{data[exc.start]:02x} on line {line})",
+            hint="convert it to UTF-8, e.g. iconv -f LATIN1 -t UTF-8",
         ) from None
+    if not text.strip():
+        raise InputError(name, "the file is empty", hint="give a file with papers in it")
+    return text
 
 
 # --- record readers -------------------------------------------------------------------
 
 RawRecord = tuple[str, str, dict[str, Any]]  # title, abstract, metadata
+
+_JSON_TYPE_NAMES: dict[type, str] = {
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    list: "a list",
+    dict: "an object",
+}
 
 
 def _records_from_dump(text: str, name: str) -> list[RawRecord]:
@@ -230,27 +318,52 @@ def _records_from_dump(text: str, name: str) -> list[RawRecord]:
     return [(title, abstract, {}) for title, abstract in pairs]
 
 
-def _record_from_mapping(row: Mapping[str, Any], name: str, where: str) -> RawRecord:
-    fields = {str(key).strip().lower(): value for key, value in row.items() if key is not None}
-    title = fields.pop("title", None)
-    abstract = fields.pop("abstract", None)
-    if not isinstance(abstract, str) or not abstract.strip():
-        raise InputError(f"{name}:{where}", "no 'abstract' field with text")
-    if not isinstance(title, str) or not title.strip():
-        raise InputError(f"{name}:{where}", "no 'title' field with text")
+def _text_field(fields: dict[str, Any], key: str, where: str) -> str:
+    value = fields.pop(key, None)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InputError(where, f"no '{key}' field with text")
+    if not isinstance(value, str):
+        kind = _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
+        raise InputError(where, f"'{key}' is {kind}, not text")
+    return " ".join(value.split())
+
+
+def _record_from_mapping(row: Mapping[Any, Any], name: str, where: str) -> RawRecord:
+    """Title and abstract (matched case-insensitively); other fields kept as metadata."""
+    fields: dict[str, Any] = {}
+    for key, value in row.items():
+        if key is not None:
+            fields.setdefault(str(key).strip(), value)
+    for wanted in ("title", "abstract"):
+        if wanted not in fields:
+            found = next((key for key in fields if key.lower() == wanted), None)
+            if found is not None:
+                fields[wanted] = fields.pop(found)
+    location = f"{name}:{where}"
+    title = _text_field(fields, "title", location)
+    abstract = _text_field(fields, "abstract", location)
     metadata = {key: value for key, value in fields.items() if value not in (None, "")}
-    return " ".join(title.split()), " ".join(abstract.split()), metadata
+    return title, abstract, metadata
+
+
+def _no_json_constant(constant: str) -> None:
+    # NaN and Infinity are not JSON; Python accepts them but could not write them back.
+    return None
 
 
 def _records_from_jsonl(text: str, name: str) -> list[RawRecord]:
     records: list[RawRecord] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a JSONL line: U+2028 and friends may sit inside JSON strings.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            row = json.loads(line, parse_constant=_no_json_constant)
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}:{number}", f"not valid JSON ({exc.msg})") from None
+        except (ValueError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise InputError(f"{name}:{number}", f"not valid JSON ({reason})") from None
         if not isinstance(row, dict):
             raise InputError(f"{name}:{number}", "each line must be a JSON object")
         records.append(_record_from_mapping(row, name, str(number)))
@@ -259,15 +372,40 @@ def _records_from_jsonl(text: str, name: str) -> list[RawRecord]:
     return records
 
 
+# The csv module refuses fields over 128 KiB by default; a reading list may carry long
+# text columns. 2**31 - 1 is the largest limit every platform's C long accepts.
+_CSV_FIELD_LIMIT = 2**31 - 1
+
+
 def _records_from_csv(text: str, name: str) -> list[RawRecord]:
+    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+    records: list[RawRecord] = []
+    # strict: an unclosed quote is an error, not a field that swallows the rest of the file.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
         header = [column.strip().lower() for column in (reader.fieldnames or [])]
         if "title" not in header or "abstract" not in header:
-            raise InputError(name, "a CSV needs 'title' and 'abstract' columns in its header")
-        records = [_record_from_mapping(row, name, str(reader.line_num)) for row in reader]
+            found = ", ".join(repr(column) for column in (reader.fieldnames or [])[:6])
+            raise InputError(
+                name,
+                "a CSV needs 'title' and 'abstract' columns in its header",
+                hint=f"found {found or 'no columns'}; the separator must be a comma",
+            )
+        for row in reader:
+            where = str(reader.line_num)
+            if row.get(None):
+                raise InputError(
+                    f"{name}:{where}",
+                    "more cells than header columns",
+                    hint="quote fields that contain commas",
+                )
+            records.append(_record_from_mapping(row, name, where))
     except csv.Error as exc:
-        raise InputError(name, f"not valid CSV ({exc})") from None
+        raise InputError(
+            f"{name}:{reader.reader.line_num}",
+            f"not valid CSV ({exc})",
+            hint="check the quotes: a quoted field ends with a quote and a comma",
+        ) from None
     if not records:
         raise InputError(name, "no records in the file")
     return records
@@ -280,8 +418,17 @@ _READERS: dict[str, Callable[[str, str], list[RawRecord]]] = {
 }
 
 
-def _reader_for_stdin(text: str) -> Callable[[str, str], list[RawRecord]]:
-    return _records_from_jsonl if text.lstrip().startswith("{") else _records_from_dump
+def _suffix_for_stdin(text: str) -> str:
+    """Stdin has no name: JSONL starts with '{', CSV with a header naming title and abstract."""
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        return ".jsonl"
+    first_line = stripped.split("\n", 1)[0]
+    try:
+        header = {cell.strip().lower() for cell in next(csv.reader([first_line]))}
+    except (csv.Error, StopIteration):
+        return ".txt"
+    return ".csv" if {"title", "abstract"} <= header else ".txt"
 
 
 def read_text(text: str, name: str, suffix: str = ".txt") -> list[RawRecord]:
@@ -293,45 +440,63 @@ def read_text(text: str, name: str, suffix: str = ".txt") -> list[RawRecord]:
 # --- paths ----------------------------------------------------------------------------
 
 
+def _folder_files(folder: Path, raw: str) -> list[str]:
+    """A folder's readable files, sorted by name; hidden files (".DS_Store", "._x") skipped."""
+    try:
+        children = list(folder.iterdir())
+    except OSError as exc:
+        raise InputError(raw, f"cannot list this folder ({exc.strerror})") from None
+    found = sorted(
+        str(child)
+        for child in children
+        if child.suffix.lower() in READABLE_SUFFIXES
+        and not child.name.startswith(".")
+        and child.is_file()
+    )
+    if not found:
+        raise InputError(
+            raw, "no .txt, .jsonl or .csv files in this folder", hint="give files or a folder"
+        )
+    return found
+
+
+def _files_of(raw: str) -> list[str]:
+    """The files one path argument names, or an InputError saying why there are none."""
+    if raw == STDIN:
+        return [STDIN]
+    path = Path(raw)
+    if path.is_dir():
+        return _folder_files(path, raw)
+    if path.is_file():
+        return [raw]
+    if path.exists():
+        raise InputError(raw, "not a regular file")
+    raise InputError(raw, "no such file or folder")
+
+
 def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[InputError]]:
     """Files to read, in argument order (a folder's readable files sorted by name)."""
     files: list[str] = []
     problems: list[InputError] = []
     for raw in paths:
-        if raw == STDIN:
-            files.append(STDIN)
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                str(child)
-                for child in path.iterdir()
-                if child.is_file() and child.suffix.lower() in READABLE_SUFFIXES
-            )
-            if not found:
-                problems.append(InputError(raw, "no .txt, .jsonl or .csv files in this folder"))
-            files.extend(found)
-        elif path.is_file():
-            files.append(raw)
-        elif path.exists():
-            problems.append(InputError(raw, "not a regular file"))
-        else:
-            problems.append(InputError(raw, "no such file or folder"))
+        try:
+            files.extend(_files_of(raw))
+        except InputError as problem:
+            problems.append(problem)
     return files, problems
 
 
 def _read_one(path: str, stdin: io.BufferedIOBase | None) -> tuple[str, list[RawRecord]]:
     if path == STDIN:
-        data = (stdin or sys.stdin.buffer).read()
-        text = decode_text(data, "<stdin>")
-        return "<stdin>", _reader_for_stdin(text)(text, "<stdin>")
+        name = "<stdin>"
+        text = decode_text((stdin or sys.stdin.buffer).read(), name)
+        return name, read_text(text, name, _suffix_for_stdin(text))
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read ({exc.strerror})") from None
-    name = Path(path).name
     text = decode_text(data, path)
-    return name, read_text(text, path, Path(path).suffix)
+    return Path(path).name, read_text(text, path, Path(path).suffix)
 
 
 def read_papers(
@@ -342,48 +507,50 @@ def read_papers(
 ) -> ReadResult:
     """Read every paper of the given files, folders or `-` (stdin), in input order.
 
-    A bad input is collected in `problems` and the others are still read; with
-    `strict=True` the first bad input raises its InputError instead.
+    A bad input is collected in `problems` (in argument order) and the others are still
+    read; with `strict=True` the first bad input raises its InputError instead.
     """
-    files, problems = expand_paths(paths)
-    if strict and problems:
-        raise problems[0]
-    records: list[tuple[str, RawRecord]] = []
-    for path in files:
+    files_read: list[tuple[str, list[RawRecord]]] = []
+    problems: list[InputError] = []
+    for raw in paths:
         try:
-            name, raw_records = _read_one(path, stdin)
+            files = _files_of(raw)
         except InputError as problem:
             if strict:
                 raise
             problems.append(problem)
             continue
-        records.extend((name, record) for record in raw_records)
-    return ReadResult(papers=_mark_duplicates(records), problems=problems)
+        for path in files:
+            try:
+                files_read.append(_read_one(path, stdin))
+            except InputError as problem:
+                if strict:
+                    raise
+                problems.append(problem)
+    return ReadResult(papers=_mark_duplicates(files_read), problems=problems)
 
 
-def _mark_duplicates(records: list[tuple[str, RawRecord]]) -> list[Paper]:
+def _mark_duplicates(files_read: list[tuple[str, list[RawRecord]]]) -> list[Paper]:
     papers: list[Paper] = []
     first_seen: dict[str, str] = {}
-    positions: dict[str, int] = {}
-    for file_name, (title, abstract, metadata) in records:
-        index = positions.get(file_name, 0)
-        positions[file_name] = index + 1
-        paper_id = paper_id_for(title)
-        key = normalize_title(title) or title
-        original = first_seen.get(key)
-        if original is None:
-            first_seen[key] = paper_id
-        papers.append(
-            Paper(
-                paper_id=paper_id,
-                title=title,
-                abstract=abstract,
-                source=Source(file=file_name, index=index),
-                warnings=quality_warnings(title, abstract),
-                duplicate_of=original,
-                metadata=metadata,
+    for file_name, records in files_read:
+        for index, (title, abstract, metadata) in enumerate(records):
+            paper_id = paper_id_for(title)
+            key = _duplicate_key(title)
+            original = first_seen.get(key)
+            if original is None:
+                first_seen[key] = paper_id
+            papers.append(
+                Paper(
+                    paper_id=paper_id,
+                    title=title,
+                    abstract=abstract,
+                    source=Source(file=file_name, index=index),
+                    warnings=quality_warnings(title, abstract),
+                    duplicate_of=original,
+                    metadata=metadata,
+                )
             )
-        )
     return papers
 
 
