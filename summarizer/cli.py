@@ -6,6 +6,7 @@ that need them, so `summarizer --help` starts fast.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -311,6 +312,9 @@ def _default_cache_dir() -> Any:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI; errors become one line on stderr and an exit code."""
+    # Like other Unix tools, end quietly when the reader of our output goes away
+    # (`summarizer papers seeds/ | head`), instead of reporting a broken pipe.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     code: Any
     try:
         code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
