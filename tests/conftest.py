@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from summarizer.testserver import Server
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -39,3 +44,16 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def repo() -> Path:
     """The repository's root folder."""
     return REPO
+
+
+@pytest.fixture
+def test_server() -> Iterator[Server]:
+    """The repo's OpenAI-compatible test server, on a free local port, for one test.
+
+    No latency and no faults by default; change `test_server.config`, or queue exact
+    outcomes with `test_server.script([...])`. Point clients at `test_server.base_url`.
+    """
+    from summarizer.testserver import ServerConfig, running_server
+
+    with running_server(ServerConfig()) as server:
+        yield server
