@@ -23,6 +23,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_PROBLEMS = 1  # the command finished, but some inputs or papers failed
 EXIT_INTERRUPTED = 130
 
+# Names of the table options, known here without importing summarizer.tables (a test
+# checks they match its dispatch tables).
+TABLE_FORMATS = ("md", "csv", "html", "latex", "json")
+TABLE_VIEWS = ("overview", "stages", "gains")
+TABLE_GROUPINGS = ("file", "contribution", "none")
+
 
 def _report(message: str) -> None:
     click.echo(f"summarizer: {message}", err=True)
@@ -308,6 +314,58 @@ def _default_cache_dir() -> Any:
     from summarizer.settings import default_cache_dir
 
     return default_cache_dir()
+
+
+@cli.command()
+@click.argument("cards_path", metavar="CARDS.jsonl")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(TABLE_FORMATS),
+    default="md",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--view",
+    type=click.Choice(TABLE_VIEWS),
+    default="overview",
+    show_default=True,
+    help="overview: a row per paper; stages: papers against stage kinds; gains: a row per gain.",
+)
+@click.option(
+    "--group-by",
+    type=click.Choice(TABLE_GROUPINGS),
+    default="none",
+    show_default=True,
+    help="Split rows into sections by input file or contribution kind.",
+)
+@click.option("--sort", metavar="FIELD", help="Sort rows by a column of the view; -FIELD reverses.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+def table(
+    cards_path: str,
+    output_format: str,
+    view: str,
+    group_by: str,
+    sort: str | None,
+    output: str | None,
+) -> None:
+    """Make a comparison table from a cards file, with no LLM call.
+
+    The same cards always give the same bytes, so tables can be regenerated at will.
+    """
+    from pathlib import Path
+
+    from summarizer.cards import read_cards
+    from summarizer.tables import render_table, write_text_atomic
+
+    text = render_table(
+        read_cards(cards_path), view=view, fmt=output_format, group_by=group_by, sort=sort
+    )
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(Path(output), text)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

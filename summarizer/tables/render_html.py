@@ -1,0 +1,86 @@
+"""HTML: one self-contained page (inline CSS and JS, nothing fetched), readable without JS.
+
+Every value goes through Jinja2's autoescaping. The page's Content-Security-Policy allows
+only its own style and script (by hash), so even a value that escaped escaping could not
+run code or fetch anything. With JS on, headings sort and a box filters the rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from functools import cache
+from importlib.resources import files
+from typing import TYPE_CHECKING
+
+from summarizer.tables.rows import Cell, Column, cell_text
+from summarizer.tables.table import Table
+
+if TYPE_CHECKING:
+    import jinja2
+
+
+def _asset(name: str) -> str:
+    return (files("summarizer.tables") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+@cache
+def _page() -> tuple[jinja2.Template, dict[str, str]]:
+    import jinja2
+
+    environment = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
+    template = environment.from_string(_asset("table.html.j2"))
+    style, script = _asset("table.css"), _asset("table.js")
+    assets = {
+        "style": style,
+        "script": script,
+        "style_hash": _csp_hash(style),
+        "script_hash": _csp_hash(script),
+    }
+    return template, assets
+
+
+_LINE_BREAK = re.compile(r"\r\n?")
+
+
+def _text(cell: Cell) -> str:
+    # Browsers read CR and CRLF as LF anyway; writing LF keeps the page's bytes plain.
+    return _LINE_BREAK.sub("\n", cell_text(cell))
+
+
+def _classes(column: Column) -> str:
+    kind = "num" if column.numeric else column.width
+    return f"col-{column.name} {kind}"
+
+
+def render_html(table: Table) -> str:
+    """The table as a self-contained HTML page, one section per group."""
+    template, assets = _page()
+    columns = table.reader_columns()
+    rows = sum(len(section.rows) for section in table.sections)
+    papers = f"{table.papers} paper{'' if table.papers == 1 else 's'}"
+    grouping = f", grouped by {table.group_by}" if table.grouped else ""
+    text: str = template.render(
+        heading=f"{table.view.name.capitalize()} of {papers}",
+        summary=f"{table.view.name} view: {rows} row{'' if rows == 1 else 's'}{grouping}.",
+        view=table.view.name,
+        columns=[{"label": column.label, "classes": _classes(column)} for _, column in columns],
+        sections=[
+            {
+                "name": section.name,
+                "rows": [
+                    [(_text(row[position]), _classes(column)) for position, column in columns]
+                    for row in section.rows
+                ],
+            }
+            for section in table.sections
+        ],
+        **assets,
+    )
+    return text

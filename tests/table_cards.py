@@ -1,0 +1,144 @@
+"""Cards for table tests and benches: the hand-written reference cards, and hostile ones.
+
+The reference cards (tests/data/reference_cards.jsonl, a copy of the seed papers' 40
+reference cards) hold only the engine's fields plus title, file and index; the program's
+fields are filled here the way the pipeline fills them.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from summarizer.cards import (
+    CardGain,
+    PaperCard,
+    Provenance,
+    Source,
+    Stage,
+    schema_version,
+)
+from summarizer.papers import paper_id_for
+
+REFERENCE_CARDS = Path(__file__).parent / "data" / "reference_cards.jsonl"
+
+XSS = "<img src=x onerror=alert(1)>"
+SCRIPT = "</script><script>alert(2)</script>"
+LATEX_SPECIALS = "& % $ # _ { } ~ ^ \\ \\textbf{x} \\\\"
+MARKDOWN = "*bold* _it_ `code` [link](http://x.test) ~~gone~~ $x^2$ # not a heading"
+PIPES_AND_LINES = "a | b || c\nsecond line\r\nthird\rfourth"
+QUOTES = "\"double\" 'single' “curly” ‘curly’ ``tex''"  # noqa: RUF001
+UNICODE = "Zürich → 東京 🚀 naïve ﬁ\u200bzero-width \u202ereversed\u202c"
+FORMULA = '=HYPERLINK("http://x.test","click"),+1,-1,@SUM(A1)'
+ENTITIES = "&amp; &lt;b&gt; &#x3C;"
+HOSTILE_TEXTS = (XSS, SCRIPT, LATEX_SPECIALS, MARKDOWN, PIPES_AND_LINES, QUOTES, UNICODE, FORMULA)
+
+
+@cache
+def _provenance() -> Provenance:
+    return Provenance(engine="reference", schema_version=schema_version())
+
+
+def card_from_reference(record: dict[str, Any]) -> PaperCard:
+    """A finished card from a reference record (title, file, index and engine fields)."""
+    fields = {key: value for key, value in record.items() if key not in ("title", "file", "index")}
+    return PaperCard(
+        paper_id=paper_id_for(record["title"]),
+        title=record["title"],
+        source=Source(file=record["file"], index=record["index"]),
+        provenance=_provenance(),
+        **fields,
+    )
+
+
+@cache
+def _reference_cards() -> tuple[PaperCard, ...]:
+    lines = REFERENCE_CARDS.read_text(encoding="utf-8").splitlines()
+    return tuple(card_from_reference(json.loads(line)) for line in lines if line.strip())
+
+
+def reference_cards() -> list[PaperCard]:
+    """The 40 reference cards, in file order (made once; do not change them)."""
+    return list(_reference_cards())
+
+
+def make_card(
+    title: str,
+    *,
+    file: str | None = "hostile.txt",
+    index: int = 0,
+    stages: list[tuple[str, str]] | None = None,
+    gains: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> PaperCard:
+    """A card with defaults for whatever a test does not care about."""
+    defaults: dict[str, Any] = {
+        "problem": "A problem.",
+        "method": "A method.",
+        "method_name": None,
+        "contribution": "method",
+    }
+    gain_defaults: dict[str, Any] = {
+        "value": None,
+        "unit": None,
+        "direction": "higher",
+        "baseline": None,
+        "condition": None,
+        "quote": "quoted",
+    }
+    return PaperCard(
+        paper_id=paper_id_for(title),
+        title=title,
+        source=Source(file=file, index=index) if file is not None else None,
+        stages=[
+            Stage(name=name, kind=kind, description=f"{name} happens")  # type: ignore[arg-type]
+            for name, kind in stages or []
+        ],
+        claimed_gains=[CardGain(**{**gain_defaults, **gain}) for gain in gains or []],
+        provenance=_provenance(),
+        **{**defaults, **fields},
+    )
+
+
+def hostile_cards() -> list[PaperCard]:
+    """Cards whose every text field tries to break out of a format, plus edge cases."""
+    everything = " ".join(HOSTILE_TEXTS)
+    return [
+        make_card(
+            XSS,
+            index=0,
+            method_name=SCRIPT,
+            problem=PIPES_AND_LINES,
+            method=LATEX_SPECIALS,
+            stages=[(XSS, "data"), ("x | y", "rl"), (LATEX_SPECIALS[:60], "rl")],
+            gains=[
+                {
+                    "metric": MARKDOWN,
+                    "value": 12.5,
+                    "unit": "%",
+                    "baseline": QUOTES,
+                    "condition": PIPES_AND_LINES,
+                    "quote": everything,
+                },
+                {"metric": FORMULA, "quote": XSS, "direction": "lower"},
+            ],
+        ),
+        make_card(f"{LATEX_SPECIALS} {MARKDOWN}", index=1, problem=UNICODE, method=QUOTES),
+        make_card(
+            f"{QUOTES} {PIPES_AND_LINES}",
+            file=None,
+            method_name=ENTITIES,
+            problem=FORMULA,
+            method=everything,
+        ),
+        make_card(
+            "Long " + "unbroken" * 400,
+            file=f"{XSS}.txt",
+            problem="word " * 1500,
+            method="x" * 5000,
+            contribution="analysis",
+        ),
+        make_card(UNICODE, index=2, stages=[], gains=[]),
+    ]
