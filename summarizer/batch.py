@@ -20,7 +20,14 @@ from pathlib import Path
 from summarizer.api import Summarizer, SummaryResult
 from summarizer.cards import PaperCard, Usage, fields_schema, schema_version
 from summarizer.concurrency import AdaptiveLimiter
-from summarizer.errors import ConfigError, InputError
+from summarizer.errors import (
+    AuthenticationError,
+    ConfigError,
+    EndpointUnreachableError,
+    InputError,
+    ModelNotFoundError,
+    SummarizerError,
+)
 from summarizer.outputs import (
     CARDS_FILE,
     ERRORS_FILE,
@@ -81,6 +88,8 @@ class BatchReport:
     started_at: str = ""
     finished_at: str = ""
     interrupted: bool = False
+    not_attempted: int = 0
+    stopped_by: str | None = None  # an error that every further request would hit
     concurrency: dict[str, int] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
 
@@ -93,6 +102,10 @@ class BatchReport:
             else f"est. ${self.estimated_cost_usd:.4f}"
         )
         stopped = " Interrupted: run the same command again to resume." if self.interrupted else ""
+        if self.stopped_by:
+            stopped = (
+                f" Stopped early, {self.not_attempted} papers not attempted: {self.stopped_by}"
+            )
         tables = f" Tables in {self.out_dir}/{TABLES_DIR}/." if self.tables else ""
         failed = (
             f"{self.failed} failed (see {self.out_dir}/{ERRORS_FILE})"
@@ -251,6 +264,10 @@ def dry_run(
         )
 
 
+# Errors that every other paper would hit too: the batch stops instead of repeating them.
+FATAL_ERRORS = (AuthenticationError, ModelNotFoundError, EndpointUnreachableError)
+
+
 class _Run:
     """One batch run in progress: the open output files and the running totals."""
 
@@ -259,6 +276,8 @@ class _Run:
         self.report = report
         self.progress = progress
         self.usage = Usage()
+        self.fatal: SummarizerError | None = None
+        self.stop: asyncio.Event | None = None
         self.cards = LineLog(out_dir / CARDS_FILE)
         self.errors = LineLog(out_dir / ERRORS_FILE, truncate=True)
 
@@ -279,6 +298,10 @@ class _Run:
             self.report.failed += 1
             if isinstance(result.error.usage, Usage):
                 self.usage = self.usage + result.error.usage
+            if isinstance(result.error, FATAL_ERRORS) and self.fatal is None:
+                self.fatal = result.error
+                if self.stop is not None:
+                    self.stop.set()
         self.progress.advance(
             cached=bool(result.card and result.card.provenance.cached),
             failed=result.error is not None,
@@ -307,6 +330,7 @@ async def _run_async(
     """Summarize `todo` into the run; True if the user interrupted it."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    run.stop = stop
     interrupted = False
     worker = asyncio.create_task(_consume(summarizer, todo, run, limiter, stop))
 
@@ -375,6 +399,9 @@ def run_batch(
         finally:
             progress.stop()
             run.close()
+    report.not_attempted = len(plan.todo) - report.new_cards - report.failed
+    if run.fatal is not None:
+        report.stopped_by = str(run.fatal)
     report.usage = {**run.usage.model_dump(), "total_tokens": run.usage.total_tokens}
     report.estimated_cost_usd = _cost(summarizer, run.usage, prices_file)
     report.concurrency = {

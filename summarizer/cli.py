@@ -272,6 +272,8 @@ def batch(
     click.echo(report.summary())
     if report.interrupted:
         return EXIT_INTERRUPTED
+    if report.stopped_by:
+        raise SummarizerError(report.stopped_by)
     return EXIT_PROBLEMS if report.failed or report.unreadable_inputs else 0
 
 

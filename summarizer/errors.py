@@ -78,6 +78,10 @@ class EndpointError(SummarizerError):
         self.status = status
 
 
+class EndpointUnreachableError(EndpointError):
+    """No connection to the endpoint could be made (refused, unknown host)."""
+
+
 class AuthenticationError(EndpointError):
     """The endpoint rejected the API key (401/403)."""
 

@@ -11,6 +11,7 @@ from summarizer.errors import (
     AuthenticationError,
     ContextTooLongError,
     EndpointError,
+    EndpointUnreachableError,
     ModelNotFoundError,
     RateLimitedError,
     ResponseError,
@@ -158,7 +159,7 @@ def _connection_error(exc: BaseException, settings: Settings) -> EndpointError:
             base_url=url,
             hint="raise --timeout, or check the server's load",
         )
-    return EndpointError(
+    return EndpointUnreachableError(
         "cannot connect, after retries",
         base_url=url,
         hint="is the server running? check --base-url",
