@@ -11,6 +11,9 @@ import pytest
 if TYPE_CHECKING:
     from summarizer.testserver import Server
 
+# Fixtures for tests that replay recorded LLM exchanges (tests/llm_recording.py).
+pytest_plugins = ["llm_recording"]
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 
