@@ -44,7 +44,7 @@ def test_a_stall_past_the_timeout_is_retried(test_server: Server) -> None:
 def test_stalls_on_every_attempt_end_in_a_timeout_error(test_server: Server) -> None:
     test_server.config.stall_seconds = 5
     test_server.script(["stall"] * 4)
-    with pytest.raises(EndpointError, match="no answer within 0.3 s"):
+    with pytest.raises(EndpointError, match=r"no answer within 0\.3 s"):
         engine_for(test_server.base_url, timeout=0.3).fill(TITLE, ABSTRACT)
 
 
