@@ -370,6 +370,71 @@ def table(
         write_text_atomic(Path(output), text)
 
 
+@cli.command("serve-local")
+@click.option(
+    "--model-path",
+    metavar="FILE.gguf",
+    help="A GGUF model file. Default: SmolLM2-135M-Instruct, bundled by the 'local' extra.",
+)
+@click.option(
+    "--alias",
+    metavar="NAME",
+    help="The model name clients pass as --model. Default: smollm2 for the bundled "
+    "model, else the file's name without .gguf.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--n-ctx",
+    type=click.IntRange(min=256),
+    default=4096,
+    show_default=True,
+    help="Context window in tokens (prompt and answer together).",
+)
+@click.option("--threads", type=click.IntRange(min=1), help="CPU threads [default: all cores].")
+@click.option(
+    "--startup-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for the model to load.",
+)
+def serve_local(
+    model_path: str | None,
+    alias: str | None,
+    host: str,
+    port: int,
+    n_ctx: int,
+    threads: int | None,
+    startup_timeout: float,
+) -> int:
+    """Serve a local GGUF model through llama.cpp's OpenAI-compatible server.
+
+    Needs the 'local' extra (pip install -e '.[local]'). Prints the --base-url and
+    --model to give summarize and batch, then serves until Ctrl-C.
+    """
+    from pathlib import Path
+
+    from summarizer import local_server
+
+    settings = local_server.resolve_settings(
+        model_path=Path(model_path) if model_path is not None else None,
+        alias=alias,
+        host=host,
+        port=port,
+        n_ctx=n_ctx,
+        threads=threads,
+        startup_timeout=startup_timeout,
+    )
+    return local_server.serve(settings, announce=click.echo)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI; errors become one line on stderr and an exit code."""
     # Like other Unix tools, end quietly when the reader of our output goes away
