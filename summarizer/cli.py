@@ -377,7 +377,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     code: Any
     try:
-        code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="summarizer",
+            standalone_mode=False,
+        )
     except SummarizerError as error:
         _report(str(error))
         code = error.exit_code
