@@ -158,6 +158,9 @@ class Summarizer:
         card = self.cached_card(paper)
         if card is not None:
             return card
+        return await self._afill_and_store(paper)
+
+    async def _afill_and_store(self, paper: Paper) -> PaperCard:
         result = await self.engine.afill(paper.title or None, paper.abstract)
         return self._store(paper, result)
 
@@ -224,7 +227,8 @@ class Summarizer:
 
         async def run(paper: Paper) -> None:
             try:
-                card = await self.asummarize_paper(paper)
+                _require_abstract(paper)
+                card = await self._afill_and_store(paper)  # the cache was looked up already
                 results.put_nowait(SummaryResult(paper, card=card))
             except SummarizerError as error:
                 results.put_nowait(SummaryResult(paper, error=error))
@@ -239,7 +243,7 @@ class Summarizer:
                 if stop is not None and stop.is_set():
                     break
                 card = self.cached_card(paper) if paper.abstract.strip() else None
-                if card is not None:
+                if card is not None:  # no slot needed: nothing is requested
                     results.put_nowait(SummaryResult(paper, card=card))
                     await asyncio.sleep(0)  # let the consumer see it now
                     continue
