@@ -370,6 +370,62 @@ def table(
         write_text_atomic(Path(output), text)
 
 
+def _print_scores(heading: str, rows: list[tuple[str, str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    click.echo(heading)
+    table = Table(show_edge=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for metric, value in rows:
+        table.add_row(metric, value)
+    Console(width=100).print(table)
+
+
+def _print_json(result: dict[str, Any]) -> None:
+    import json
+
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+@cli.command("eval")
+@click.argument("cards_path", metavar="CARDS.jsonl")
+@click.option(
+    "--reference",
+    "reference_path",
+    metavar="REF.jsonl",
+    required=True,
+    help="Reference cards (title and engine fields per line), matched to cards by title.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_cards(cards_path: str, reference_path: str, as_json: bool) -> None:
+    """Score cards against reference cards, field by field."""
+    from summarizer.cards import read_cards
+    from summarizer.evaluation import card_score_lines, read_reference_cards, score_cards
+
+    references = read_reference_cards(reference_path)
+    result = score_cards(read_cards(cards_path), references)
+    if as_json:
+        _print_json(result)
+    else:
+        _print_scores(*card_score_lines(result))
+
+
+@cli.command("eval-roles")
+@click.argument("path", metavar="FILE.jsonl")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_roles(path: str, as_json: bool) -> None:
+    """Score the offline engine's sentence-role classifier on a CSAbstruct-format file."""
+    from summarizer.evaluation import read_role_file, role_score_lines, score_role_file
+
+    result = score_role_file(read_role_file(path))
+    if as_json:
+        _print_json(result)
+    else:
+        _print_scores(*role_score_lines(result))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI; errors become one line on stderr and an exit code."""
     # Like other Unix tools, end quietly when the reader of our output goes away
