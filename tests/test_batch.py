@@ -269,3 +269,22 @@ def test_an_unreachable_endpoint_stops_the_batch_early(tmp_path: Path, repo: Pat
     assert result.stderr.startswith(
         "summarizer: LLM endpoint at http://127.0.0.1:9/v1: cannot connect"
     )
+
+
+def test_the_quick_start_main_job_runs_offline(tmp_path: Path, repo: Path) -> None:
+    """README's first command: no key, no network, every seed paper carded, tables made."""
+    out = tmp_path / "out"
+    result = run_cli("batch", str(repo / "seeds"), "-o", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "summarizer: no LLM configured (--model, OPENAI_API_KEY or OPENAI_BASE_URL): "
+        "using the offline engine\n"
+    )
+    cards = card_lines(out)
+    assert len(cards) == SEED_PAPERS
+    assert {card["provenance"]["engine"] for card in cards} == {"offline"}  # type: ignore[index]
+    run = json.loads((out / "run.json").read_text())
+    assert run["estimated_cost_usd"] == 0 and run["usage"]["requests"] == 0
+    assert len(list((out / "tables").iterdir())) == 9
+    overview = (out / "tables" / "overview.md").read_text()
+    assert "OS-R1: Agentic Operating System Kernel Tuning" in overview
