@@ -52,14 +52,14 @@ def test_an_installed_wheel_renders_prompts_and_makes_cards(wheel: Path, tmp_pat
     )
     code = (
         "import summarizer, summarizer.prompts as p\n"
-        "assert summarizer.__file__.startswith(%r), summarizer.__file__\n"
+        "assert summarizer.__file__.startswith(TARGET), summarizer.__file__\n"
         "print(p.prompt_version())\n"
         "print(len(p.render_messages('T', 'An abstract.')[0]['content']) > 500)\n"
         "from summarizer import summarize\n"
-        "card = summarize('We propose FooNet. FooNet improves accuracy by 4.2%% over "
+        "card = summarize('We propose FooNet. FooNet improves accuracy by 4.2% over "
         "BarNet on ImageNet.', 'FooNet: a test', engine='offline')\n"
         "print(card.provenance.engine)\n"
-    ) % str(target)
+    ).replace("TARGET", repr(str(target)))
     output = subprocess.run(
         [sys.executable, "-c", code],
         check=True,
