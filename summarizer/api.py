@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.cache import CardCache, cache_key
+from summarizer.cache import CardCache, cache_key, open_cache
 from summarizer.cards import PaperCard, Provenance, Source, schema_version
 from summarizer.concurrency import AdaptiveLimiter
 from summarizer.engines import build_engine
@@ -28,7 +28,7 @@ from summarizer.errors import EmptyAbstractError, SummarizerError
 from summarizer.grounding import ground
 from summarizer.papers import Paper, paper_id_for, quality_warnings
 from summarizer.papers import Source as PaperSource
-from summarizer.settings import DEFAULT_CONCURRENCY, Settings, default_cache_dir, resolve_settings
+from summarizer.settings import DEFAULT_CONCURRENCY, Settings, resolve_settings
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class Summarizer:
         self.engine: Engine = build_engine(self.settings)
         self.cache: CardCache | None = None
         if self.settings.use_cache and self.engine.cacheable:
-            self.cache = CardCache(self.settings.cache_dir or default_cache_dir())
+            self.cache = open_cache(self.settings.cache_dir)
 
     # --- context management ---------------------------------------------------------
 

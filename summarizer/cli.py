@@ -282,40 +282,31 @@ def cache() -> None:
     """Inspect or empty the cache of cards."""
 
 
+_CACHE_DIR_OPTION = click.option("--cache-dir", help="Cache folder [env: SUMMARIZER_CACHE_DIR].")
+
+
 @cache.command("stats")
-@click.option("--cache-dir", help="Cache folder [env: SUMMARIZER_CACHE_DIR].")
+@_CACHE_DIR_OPTION
 def cache_stats(cache_dir: str | None) -> None:
     """Show where the cache is, how many answers it holds and its size."""
-    from summarizer.cache import CardCache
-    from summarizer.settings import resolve_settings
+    from summarizer.cache import open_cache
 
-    folder = resolve_settings(cache_dir=cache_dir, engine="offline").cache_dir
-    store = CardCache(folder or _default_cache_dir())
-    stats = store.stats()
-    store.close()
+    with open_cache(cache_dir) as store:
+        stats = store.stats()
     click.echo(f"folder: {stats.directory}")
     click.echo(f"entries: {stats.entries}")
     click.echo(f"size: {stats.size_bytes / 1024:.1f} KiB")
 
 
 @cache.command("clear")
-@click.option("--cache-dir", help="Cache folder [env: SUMMARIZER_CACHE_DIR].")
+@_CACHE_DIR_OPTION
 def cache_clear(cache_dir: str | None) -> None:
     """Remove every cached answer (cards already written are kept)."""
-    from summarizer.cache import CardCache
-    from summarizer.settings import resolve_settings
+    from summarizer.cache import open_cache
 
-    folder = resolve_settings(cache_dir=cache_dir, engine="offline").cache_dir
-    store = CardCache(folder or _default_cache_dir())
-    removed = store.clear()
-    store.close()
+    with open_cache(cache_dir) as store:
+        removed = store.clear()
     click.echo(f"removed {removed} cached answers from {store.directory}")
-
-
-def _default_cache_dir() -> Any:
-    from summarizer.settings import default_cache_dir
-
-    return default_cache_dir()
 
 
 @cli.command()
