@@ -23,8 +23,8 @@ _TIMES_AFTER = (
 # Unit words after a number, mapped to the card's units.
 _UNIT = (
     r"(?P<unit>\s?%|\s?percentage[ -]points?\b|\s?percent(?:age)?\b|\s?per\s?cent\b|"
-    r"\s?pp\b|\s?p\.p\.|\s?points?\b|\s?pts\b|\s?[x\u00d7](?![\w\d])|-?\s?fold\b|"
-    rf"\s?times\b(?=\s+(?:{_TIMES_AFTER})))"
+    r"\s?pp\b|\s?p\.p\.|\s?points?\b|\s?pts\b|\s?absolute\b|\s?[x\u00d7](?![\w\d])|-?\s?fold\b|"
+    rf"\s?times\b(?=\s+(?:{_TIMES_AFTER})|[\s,.;)]*(?:without|with|while|and|$)))"
 )
 _QUANTITY = re.compile(_NUMBER + _UNIT, re.I)
 _FROM_TO = re.compile(
@@ -52,6 +52,7 @@ _UNIT_NAMES: dict[str, str] = {
     "point": "pp",
     "points": "pp",
     "pts": "pp",
+    "absolute": "abs",
     "percentage point": "pp",
     "percentage points": "pp",
     "x": "x",
@@ -63,9 +64,11 @@ _UNIT_NAMES: dict[str, str] = {
 # A bound or a cost, not a gain: "<10 percent performance degradation".
 _BOUND_BEFORE = re.compile(r"(?:<|≤|less than|under|below|within|at most|no more than)\s*$", re.I)
 _COST_AFTER = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:degradation|drop|decline|loss)\b", re.I)
+# "10% of the training data": a share of the data used, not a gain.
 _FRACTION_AFTER = re.compile(
-    r"^\s+of\s+(?:the|its|their|all|our|total|training|data|parameters|tokens|compute|"
-    r"samples|examples|questions|cases|images|queries|the\s)",
+    r"^\s+(?:or (?:less|more|fewer)\s+)?of\s+(?:the\s+|its\s+|their\s+|all\s+|our\s+|each\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?:data|dataset|datasets|parameters|params|tokens|samples|examples|"
+    r"labels|images|questions|queries|cases|instances|corpus|weights|neurons|layers)\b",
     re.I,
 )
 # "3x3 kernels", "8x A100 GPUs", "4x H100": a shape or hardware count, not a factor.
@@ -85,7 +88,7 @@ _STRONG_COMPARISON = re.compile(
 # Weaker improvement words: a claim only in a result sentence.
 _WEAK_COMPARISON = re.compile(
     r"\b(improv(?:es|ed|ing|ement|ements)|faster|fewer|boost\w*|enhanc(?:es|ed|ing)|"
-    r"reduc(?:es|ed|ing|tion)|gains?|more efficient|higher|lower|better)\b",
+    r"reduc(?:es|ed|ing|tion)|gains?|more efficient)\b",
     re.I,
 )
 _PURPOSE = re.compile(r"\b(to|aims? to|in order to|can|could|may|might|should)\s+$", re.I)
@@ -108,7 +111,7 @@ _HIGHER_CUES = re.compile(
     re.I,
 )
 _METRICS = re.compile(
-    r"\b(attack success rates?|success rates?|win rates?|exact match|pass@\d+|accuracy|"
+    r"\b(attack success rates?|success rates?|win rates?|exact match|pass@\d+|accurac(?:y|ies)|"
     r"f1(?:[- ]score)?|bleu|rouge(?:-\w+)?|perplexity|error rates?|error|latency|"
     r"throughput|speed-?ups?|memory(?: usage| footprint)?|training time|inference time|"
     r"training cost|inference cost|cost|fid|wer|auc|map|recall|precision|reward|"
@@ -125,6 +128,7 @@ _CONDITION = re.compile(
     r"\b(?:on|in|across)\s+(?P<what>(?:the\s+)?[A-Z][\w\-.+@]*(?:\s+[\w\-.+@]+){0,5}?)"
     r"(?=\s+(?:from|by|with|while|and|to|over|compared)\b|[,;()]|$)"
 )
+_DIGIT = re.compile(r"\d")
 _CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+[\u2013\u2014]\s+|:\s+")
 _MIN_QUOTE_WORDS = 4
 
@@ -243,6 +247,7 @@ class _Mention:
     end: int
     number_start: int
     baseline: str | None = None
+    direction: str | None = None  # known from the text itself ("from 8.3 to 1.4")
 
 
 def _mentions(abstract: str, sentence: Sentence) -> list[_Mention]:
@@ -268,6 +273,8 @@ def _mentions(abstract: str, sentence: Sentence) -> list[_Mention]:
         if _SIZE_AFTER.match(text, match.end(1)) and unit == "abs":
             continue
         baseline = f"{first}{match.group('unit_a') or match.group('unit_b') or ''}".strip()
+        before, after = _value(first), _value(second)
+        moved = None if before == after else "higher" if after > before else "lower"
         found.append(
             _Mention(
                 _value(second),
@@ -276,6 +283,7 @@ def _mentions(abstract: str, sentence: Sentence) -> list[_Mention]:
                 base + match.end(),
                 base + match.start(3),
                 baseline=baseline,
+                direction=moved,
             )
         )
         taken.append((match.start(), match.end()))
@@ -339,10 +347,11 @@ def quantified_gains(
     """Every quantified claim of the abstract, in order."""
     gains: list[FoundGain] = []
     for sentence, role in zip(sentences, roles, strict=True):
-        if not _is_authors_sentence(sentence, role):
+        if not _DIGIT.search(sentence.text) or not _is_authors_sentence(sentence, role):
             continue
-        clauses = _clauses(sentence)
-        for mention in _mentions(abstract, sentence):
+        mentions = _mentions(abstract, sentence)
+        clauses = _clauses(sentence) if mentions else []
+        for mention in mentions:
             clause = _clause_of(clauses, mention.start)
             bounds = _quote_bounds(abstract, clause, mention.start, mention.end)
             quote = abstract[bounds.start : bounds.end]
@@ -353,7 +362,7 @@ def quantified_gains(
                     metric=_metric(sentence.text, mention.number_start - sentence.start),
                     value=mention.value,
                     unit=mention.unit,
-                    direction=_direction(clause_text, position),
+                    direction=mention.direction or _direction(clause_text, position),
                     baseline=mention.baseline or _baseline(clause_text),
                     condition=_condition(clause_text),
                     quote=quote,
@@ -375,6 +384,11 @@ def comparison_gains(
     gains: list[FoundGain] = []
     for sentence, role in zip(sentences, roles, strict=True):
         if not _is_authors_sentence(sentence, role):
+            continue
+        cues = _WEAK_COMPARISON if role == "result" else None
+        if not _STRONG_COMPARISON.search(sentence.text) and not (
+            cues and cues.search(sentence.text)
+        ):
             continue
         for clause in _clauses(sentence):
             text = abstract[clause.start : clause.end]
