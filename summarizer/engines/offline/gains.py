@@ -22,14 +22,14 @@ _TIMES_AFTER = (
 )
 # Unit words after a number, mapped to the card's units.
 _UNIT = (
-    r"(?P<unit>\s?%|\s?percentage[ -]points?\b|\s?percent(?:age)?\b|\s?per\s?cent\b|"
-    r"\s?pp\b|\s?p\.p\.|\s?points?\b|\s?pts\b|\s?absolute\b|\s?[x\u00d7](?![\w\d])|-?\s?fold\b|"
+    r"(?P<unit>\s?\\?%|\s?percentage[ -]points?\b|\s?percent(?:age)?\b|\s?per\s?cent\b|"
+    r"\s?pp\b|\s?p\.p\.|\s?points?\b|\s?pts\b|\s?absolute\b|\s?[x\u00d7](?![\w\d])|\*(?=\s?[A-Za-z])|-?\s?fold\b|"
     rf"\s?times\b(?=\s+(?:{_TIMES_AFTER})|[\s,.;)]*(?:without|with|while|and|$)))"
 )
 _QUANTITY = re.compile(_NUMBER + _UNIT, re.I)
 _FROM_TO = re.compile(
-    rf"\bfrom\s+{_NUMBER}\s?(?P<unit_a>%|percent\b|points?\b)?\s+to\s+{_NUMBER}"
-    r"\s?(?P<unit_b>%|percent\b|points?\b)?",
+    rf"\bfrom\s+{_NUMBER}\s?(?P<unit_a>\\?%|percent\b|points?\b)?\s+to\s+{_NUMBER}"
+    r"\s?(?P<unit_b>\\?%|percent\b|points?\b)?",
     re.I,
 )
 _BY_AMOUNT = re.compile(rf"\bby\s+(?:up\s+to\s+|about\s+|over\s+|nearly\s+|roughly\s+)?{_NUMBER}")
@@ -57,6 +57,7 @@ _UNIT_NAMES: dict[str, str] = {
     "percentage points": "pp",
     "x": "x",
     "\u00d7": "x",
+    "*": "x",
     "fold": "x",
     "-fold": "x",
     "times": "x",
@@ -180,13 +181,19 @@ def _clause_of(clauses: Sequence[_Clause], position: int) -> _Clause:
     return clauses[-1]
 
 
-def _quote_bounds(abstract: str, clause: _Clause, inner_start: int, inner_end: int) -> _Clause:
-    """The clause, widened to its neighbour when too short to read, lead-in dropped."""
+def _quote_bounds(
+    abstract: str,
+    clauses: Sequence[_Clause],
+    clause: _Clause,
+    inner_start: int,
+    inner_end: int,
+) -> _Clause:
+    """The clause, widened to the clause before it when too short to read, lead-in dropped."""
     start, end = clause.start, max(clause.end, inner_end)
     if len(abstract[start:end].split()) < _MIN_QUOTE_WORDS:
-        previous = abstract.rfind(", ", 0, start - 1)
-        sentence_start = max(abstract.rfind(". ", 0, start) + 2, 0)
-        start = max(previous + 2, sentence_start) if previous >= 0 else sentence_start
+        earlier = [part.start for part in clauses if part.start < clause.start]
+        if earlier:
+            start = earlier[-1]
     lead = _LEAD_IN.match(abstract, start, inner_start)
     if lead:
         start = lead.end()
@@ -226,7 +233,7 @@ def _condition(clause_text: str) -> str | None:
 def _unit_name(raw: str | None) -> str:
     if not raw:
         return "abs"
-    key = " ".join(raw.lower().replace("-", " ").split())
+    key = " ".join(raw.lower().replace("-", " ").replace("\\", "").split())
     key = {"fold": "fold", "percentage point": "pp", "percentage points": "pp"}.get(key, key)
     return _UNIT_NAMES.get(key, _UNIT_NAMES.get(key.replace(" ", ""), "abs"))
 
@@ -353,7 +360,7 @@ def quantified_gains(
         clauses = _clauses(sentence) if mentions else []
         for mention in mentions:
             clause = _clause_of(clauses, mention.start)
-            bounds = _quote_bounds(abstract, clause, mention.start, mention.end)
+            bounds = _quote_bounds(abstract, clauses, clause, mention.start, mention.end)
             quote = abstract[bounds.start : bounds.end]
             clause_text = abstract[clause.start : max(clause.end, mention.end)]
             position = mention.number_start - clause.start
@@ -390,7 +397,8 @@ def comparison_gains(
             cues and cues.search(sentence.text)
         ):
             continue
-        for clause in _clauses(sentence):
+        clauses = _clauses(sentence)
+        for clause in clauses:
             text = abstract[clause.start : clause.end]
             cue = _STRONG_COMPARISON.search(text)
             if cue is None and role == "result":
@@ -399,7 +407,9 @@ def comparison_gains(
                 continue
             if any(start < clause.end and clause.start < end for start, end in covered):
                 continue
-            bounds = _quote_bounds(abstract, clause, clause.start + cue.start(), clause.end)
+            bounds = _quote_bounds(
+                abstract, clauses, clause, clause.start + cue.start(), clause.end
+            )
             gains.append(
                 FoundGain(
                     metric=_metric(sentence.text, clause.start - sentence.start + cue.start()),

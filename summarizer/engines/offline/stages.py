@@ -88,8 +88,11 @@ _STATEMENT = re.compile(
     re.I,
 )
 _FUNCTION_WORDS = frozenset(
-    "a an the and or of to in on for with by first second third next then finally we it".split()
-)
+    {
+        "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by",
+        "first", "second", "third", "next", "then", "finally", "we", "it",
+    }
+)  # fmt: skip
 _NAMED_PHASE = re.compile(
     r"\b(?:a|an|the)\s+(?:initial\s+|first\s+|second\s+|final\s+|last\s+)?"
     r"(?P<name>[\"\u201c]?[\w][\w-]*(?:[- ][\w-]+)?[\"\u201d]?\s+(?:phase|stage))\b",
