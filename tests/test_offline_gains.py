@@ -48,6 +48,11 @@ def test_from_a_to_b_is_the_new_value_and_lower_for_attack_success() -> None:
             "%",
             "higher",
         ),
+        ("Our retriever gets a 5.03 absolute NDCG@10 improvement.", 5.03, "abs", "higher"),
+        ("Our fix reduces the gap from 8.3 to 1.4 BLEU.", 1.4, "abs", "lower"),
+        ("It raises the pass rate from 41% to 57% on MBPP.", 57, "%", "higher"),
+        ("Our method improves accuracy by 4.5\\% on GSM8K.", 4.5, "%", "higher"),
+        ("We get 1.9* training throughput over the baseline.", 1.9, "x", "higher"),
     ],
 )
 def test_quantified_units_and_directions(

@@ -14,10 +14,11 @@ _WINDOW = 90  # characters after a proposal verb where its object is looked for
 _NOUN_END = (
     r"(?=\s*[,.;:(]|\s+(?:of|for|with|that|which|containing|comprising|called|named|to|in|and)\b|$)"
 )
+_OBJECT = r"\s*(?:[\w-]+,?\s+){0,6}?"  # the object's head noun comes within a few words
 _OBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("benchmark", re.compile(rf"\b(?:benchmark|leaderboard)s?\b{_NOUN_END}")),
-    ("dataset", re.compile(rf"\b(?:dataset|corpus)\b{_NOUN_END}")),
-    ("system", re.compile(r"\b(?:system|library|toolkit|platform|engine)\b")),
+    ("benchmark", re.compile(rf"{_OBJECT}(?:benchmark|leaderboard)s?\b{_NOUN_END}")),
+    ("dataset", re.compile(rf"{_OBJECT}(?:dataset|corpus)\b{_NOUN_END}")),
+    ("system", re.compile(rf"{_OBJECT}(?:system|library|toolkit|platform)\b{_NOUN_END}")),
 )
 # Decision list for kinds named anywhere, tried before the proposal's object.
 _ANYWHERE: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -70,7 +71,7 @@ def find_contribution(title: str | None, abstract: str) -> str:
     for proposal in _PROPOSE.finditer(text):
         window = text[proposal.end() : proposal.end() + _WINDOW]
         for kind, noun in _OBJECTS:
-            if noun.search(window):
+            if noun.match(window):
                 return kind
     # Theory, method and analysis papers share words: the authors' first cue decides.
     found = [

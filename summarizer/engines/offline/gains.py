@@ -22,14 +22,14 @@ _TIMES_AFTER = (
 )
 # Unit words after a number, mapped to the card's units.
 _UNIT = (
-    r"(?P<unit>\s?%|\s?percentage[ -]points?\b|\s?percent(?:age)?\b|\s?per\s?cent\b|"
-    r"\s?pp\b|\s?p\.p\.|\s?points?\b|\s?pts\b|\s?[x\u00d7](?![\w\d])|-?\s?fold\b|"
-    rf"\s?times\b(?=\s+(?:{_TIMES_AFTER})))"
+    r"(?P<unit>\s?\\?%|\s?percentage[ -]points?\b|\s?percent(?:age)?\b|\s?per\s?cent\b|"
+    r"\s?pp\b|\s?p\.p\.|\s?points?\b|\s?pts\b|\s?absolute\b|\s?[x\u00d7](?![\w\d])|\*(?=\s?[A-Za-z])|-?\s?fold\b|"
+    rf"\s?times\b(?=\s+(?:{_TIMES_AFTER})|[\s,.;)]*(?:without|with|while|and|$)))"
 )
 _QUANTITY = re.compile(_NUMBER + _UNIT, re.I)
 _FROM_TO = re.compile(
-    rf"\bfrom\s+{_NUMBER}\s?(?P<unit_a>%|percent\b|points?\b)?\s+to\s+{_NUMBER}"
-    r"\s?(?P<unit_b>%|percent\b|points?\b)?",
+    rf"\bfrom\s+{_NUMBER}\s?(?P<unit_a>\\?%|percent\b|points?\b)?\s+to\s+{_NUMBER}"
+    r"\s?(?P<unit_b>\\?%|percent\b|points?\b)?",
     re.I,
 )
 _BY_AMOUNT = re.compile(rf"\bby\s+(?:up\s+to\s+|about\s+|over\s+|nearly\s+|roughly\s+)?{_NUMBER}")
@@ -52,10 +52,12 @@ _UNIT_NAMES: dict[str, str] = {
     "point": "pp",
     "points": "pp",
     "pts": "pp",
+    "absolute": "abs",
     "percentage point": "pp",
     "percentage points": "pp",
     "x": "x",
     "\u00d7": "x",
+    "*": "x",
     "fold": "x",
     "-fold": "x",
     "times": "x",
@@ -63,9 +65,11 @@ _UNIT_NAMES: dict[str, str] = {
 # A bound or a cost, not a gain: "<10 percent performance degradation".
 _BOUND_BEFORE = re.compile(r"(?:<|≤|less than|under|below|within|at most|no more than)\s*$", re.I)
 _COST_AFTER = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:degradation|drop|decline|loss)\b", re.I)
+# "10% of the training data": a share of the data used, not a gain.
 _FRACTION_AFTER = re.compile(
-    r"^\s+of\s+(?:the|its|their|all|our|total|training|data|parameters|tokens|compute|"
-    r"samples|examples|questions|cases|images|queries|the\s)",
+    r"^\s+(?:or (?:less|more|fewer)\s+)?of\s+(?:the\s+|its\s+|their\s+|all\s+|our\s+|each\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?:data|dataset|datasets|parameters|params|tokens|samples|examples|"
+    r"labels|images|questions|queries|cases|instances|corpus|weights|neurons|layers)\b",
     re.I,
 )
 # "3x3 kernels", "8x A100 GPUs", "4x H100": a shape or hardware count, not a factor.
@@ -85,7 +89,7 @@ _STRONG_COMPARISON = re.compile(
 # Weaker improvement words: a claim only in a result sentence.
 _WEAK_COMPARISON = re.compile(
     r"\b(improv(?:es|ed|ing|ement|ements)|faster|fewer|boost\w*|enhanc(?:es|ed|ing)|"
-    r"reduc(?:es|ed|ing|tion)|gains?|more efficient|higher|lower|better)\b",
+    r"reduc(?:es|ed|ing|tion)|gains?|more efficient)\b",
     re.I,
 )
 _PURPOSE = re.compile(r"\b(to|aims? to|in order to|can|could|may|might|should)\s+$", re.I)
@@ -108,7 +112,7 @@ _HIGHER_CUES = re.compile(
     re.I,
 )
 _METRICS = re.compile(
-    r"\b(attack success rates?|success rates?|win rates?|exact match|pass@\d+|accuracy|"
+    r"\b(attack success rates?|success rates?|win rates?|exact match|pass@\d+|accurac(?:y|ies)|"
     r"f1(?:[- ]score)?|bleu|rouge(?:-\w+)?|perplexity|error rates?|error|latency|"
     r"throughput|speed-?ups?|memory(?: usage| footprint)?|training time|inference time|"
     r"training cost|inference cost|cost|fid|wer|auc|map|recall|precision|reward|"
@@ -125,6 +129,7 @@ _CONDITION = re.compile(
     r"\b(?:on|in|across)\s+(?P<what>(?:the\s+)?[A-Z][\w\-.+@]*(?:\s+[\w\-.+@]+){0,5}?)"
     r"(?=\s+(?:from|by|with|while|and|to|over|compared)\b|[,;()]|$)"
 )
+_DIGIT = re.compile(r"\d")
 _CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+[\u2013\u2014]\s+|:\s+")
 _MIN_QUOTE_WORDS = 4
 
@@ -176,13 +181,19 @@ def _clause_of(clauses: Sequence[_Clause], position: int) -> _Clause:
     return clauses[-1]
 
 
-def _quote_bounds(abstract: str, clause: _Clause, inner_start: int, inner_end: int) -> _Clause:
-    """The clause, widened to its neighbour when too short to read, lead-in dropped."""
+def _quote_bounds(
+    abstract: str,
+    clauses: Sequence[_Clause],
+    clause: _Clause,
+    inner_start: int,
+    inner_end: int,
+) -> _Clause:
+    """The clause, widened to the clause before it when too short to read, lead-in dropped."""
     start, end = clause.start, max(clause.end, inner_end)
     if len(abstract[start:end].split()) < _MIN_QUOTE_WORDS:
-        previous = abstract.rfind(", ", 0, start - 1)
-        sentence_start = max(abstract.rfind(". ", 0, start) + 2, 0)
-        start = max(previous + 2, sentence_start) if previous >= 0 else sentence_start
+        earlier = [part.start for part in clauses if part.start < clause.start]
+        if earlier:
+            start = earlier[-1]
     lead = _LEAD_IN.match(abstract, start, inner_start)
     if lead:
         start = lead.end()
@@ -222,7 +233,7 @@ def _condition(clause_text: str) -> str | None:
 def _unit_name(raw: str | None) -> str:
     if not raw:
         return "abs"
-    key = " ".join(raw.lower().replace("-", " ").split())
+    key = " ".join(raw.lower().replace("-", " ").replace("\\", "").split())
     key = {"fold": "fold", "percentage point": "pp", "percentage points": "pp"}.get(key, key)
     return _UNIT_NAMES.get(key, _UNIT_NAMES.get(key.replace(" ", ""), "abs"))
 
@@ -243,6 +254,7 @@ class _Mention:
     end: int
     number_start: int
     baseline: str | None = None
+    direction: str | None = None  # known from the text itself ("from 8.3 to 1.4")
 
 
 def _mentions(abstract: str, sentence: Sentence) -> list[_Mention]:
@@ -268,6 +280,8 @@ def _mentions(abstract: str, sentence: Sentence) -> list[_Mention]:
         if _SIZE_AFTER.match(text, match.end(1)) and unit == "abs":
             continue
         baseline = f"{first}{match.group('unit_a') or match.group('unit_b') or ''}".strip()
+        before, after = _value(first), _value(second)
+        moved = None if before == after else "higher" if after > before else "lower"
         found.append(
             _Mention(
                 _value(second),
@@ -276,6 +290,7 @@ def _mentions(abstract: str, sentence: Sentence) -> list[_Mention]:
                 base + match.end(),
                 base + match.start(3),
                 baseline=baseline,
+                direction=moved,
             )
         )
         taken.append((match.start(), match.end()))
@@ -339,12 +354,13 @@ def quantified_gains(
     """Every quantified claim of the abstract, in order."""
     gains: list[FoundGain] = []
     for sentence, role in zip(sentences, roles, strict=True):
-        if not _is_authors_sentence(sentence, role):
+        if not _DIGIT.search(sentence.text) or not _is_authors_sentence(sentence, role):
             continue
-        clauses = _clauses(sentence)
-        for mention in _mentions(abstract, sentence):
+        mentions = _mentions(abstract, sentence)
+        clauses = _clauses(sentence) if mentions else []
+        for mention in mentions:
             clause = _clause_of(clauses, mention.start)
-            bounds = _quote_bounds(abstract, clause, mention.start, mention.end)
+            bounds = _quote_bounds(abstract, clauses, clause, mention.start, mention.end)
             quote = abstract[bounds.start : bounds.end]
             clause_text = abstract[clause.start : max(clause.end, mention.end)]
             position = mention.number_start - clause.start
@@ -353,7 +369,7 @@ def quantified_gains(
                     metric=_metric(sentence.text, mention.number_start - sentence.start),
                     value=mention.value,
                     unit=mention.unit,
-                    direction=_direction(clause_text, position),
+                    direction=mention.direction or _direction(clause_text, position),
                     baseline=mention.baseline or _baseline(clause_text),
                     condition=_condition(clause_text),
                     quote=quote,
@@ -376,7 +392,13 @@ def comparison_gains(
     for sentence, role in zip(sentences, roles, strict=True):
         if not _is_authors_sentence(sentence, role):
             continue
-        for clause in _clauses(sentence):
+        cues = _WEAK_COMPARISON if role == "result" else None
+        if not _STRONG_COMPARISON.search(sentence.text) and not (
+            cues and cues.search(sentence.text)
+        ):
+            continue
+        clauses = _clauses(sentence)
+        for clause in clauses:
             text = abstract[clause.start : clause.end]
             cue = _STRONG_COMPARISON.search(text)
             if cue is None and role == "result":
@@ -385,7 +407,9 @@ def comparison_gains(
                 continue
             if any(start < clause.end and clause.start < end for start, end in covered):
                 continue
-            bounds = _quote_bounds(abstract, clause, clause.start + cue.start(), clause.end)
+            bounds = _quote_bounds(
+                abstract, clauses, clause, clause.start + cue.start(), clause.end
+            )
             gains.append(
                 FoundGain(
                     metric=_metric(sentence.text, clause.start - sentence.start + cue.start()),

@@ -22,8 +22,12 @@ _PROPOSAL = re.compile(
 _ACRONYM = re.compile(
     r"(?P<long>(?:[A-Z][\w-]*\s+){1,7}?[A-Z][\w-]*)\s+\((?P<short>[A-Z][A-Za-z0-9-]{1,11})\)"
 )
-_PROPOSAL_WORDS = re.compile(
-    r"\b(propos\w*|introduc\w*|present\w*|develop\w*|called|named|dubbed|termed|our)\b", re.I
+# An acronym names the method only when a proposal word governs it closely:
+# "we propose Progressive Dataset Distillation (PDD)", not "we study MCTS (...)".
+_PROPOSAL_BEFORE = re.compile(
+    r"\b(?:propose|proposes|introduce|introduces|present|presents|develop|develops|called|"
+    r"named|dubbed|termed|coined)\s+(?:(?:a|an|the|our|new|novel|simple|general)\s+)*$",
+    re.I,
 )
 # Words that are capitalised at a sentence start or are common acronyms, never names.
 _NOT_NAMES = frozenset(
@@ -90,20 +94,20 @@ def _initials_match(long: str, short: str) -> bool:
     parts = re.split(r"[\s-]+", long)
     initials = "".join(part[0] for part in parts if part).upper()
     letters = "".join(char for char in short if char.isupper())
-    return len(letters) >= 2 and (initials.startswith(letters) or letters in initials)
+    mostly_capitals = len(letters) * 2 >= len(short.replace("-", ""))
+    return len(letters) >= 2 and mostly_capitals and letters in initials
 
 
 def _from_acronym(title: str, sentences: Sequence[Sentence]) -> str | None:
     """An acronym defined in a sentence where the authors propose or name something."""
     del title
     for sentence in sentences:
-        if not _PROPOSAL_WORDS.search(sentence.text):
-            continue
         for match in _ACRONYM.finditer(sentence.text):
             short = match.group("short")
             if short.lower().rstrip("s") in _NOT_NAMES or short.lower() in _NOT_NAMES:
                 continue
-            if _initials_match(match.group("long"), short):
+            before = sentence.text[max(0, match.start() - 60) : match.start()]
+            if _PROPOSAL_BEFORE.search(before) and _initials_match(match.group("long"), short):
                 return short
     return None
 

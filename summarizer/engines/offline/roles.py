@@ -75,8 +75,8 @@ class RoleModel:
         weights = self.weights
         for names in abstract_features(sentences):
             found = [weights[name] for name in names if name in weights]
-            # Column sums in C: transpose the found rows, add the bias row with them.
-            scores = [sum(column) for column in zip(self.bias, *found, strict=True)]
+            # Column sums in C; fsum is exact, so the order of the set does not matter.
+            scores = [math.fsum(column) for column in zip(self.bias, *found, strict=True)]
             top = max(scores)
             total = math.log(sum(math.exp(score - top) for score in scores)) + top
             rows.append([score - total for score in scores])

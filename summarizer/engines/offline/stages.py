@@ -67,6 +67,32 @@ _FINDING = re.compile(
     r"discuss|conclude|postulate|hypothesi[sz]e|reveal|confirm)\w*\b",
     re.I,
 )
+# Items that open like a clause about something else are questions, findings or problems.
+_NOT_A_STAGE = re.compile(
+    r"^(?:that|whether|how|why|what|when|if|they|it|this|these|those|there|its|their|"
+    r"to validate|through this|by|due|in particular|followed)\b",
+    re.I,
+)
+# An enumeration of these is a list of problems, findings or claims, not of stages.
+_NOT_STAGES_CONTEXT = re.compile(
+    r"\b(?:issues?|limitations?|challenges?|problems?|drawbacks?|questions?|findings?|"
+    r"contributions?|observations?|insights?|reasons?|shortcomings?|weakness\w*|"
+    r"bottlenecks?|properties|advantages?|benefits?|factors?|aspects?|dimensions?)\b",
+    re.I,
+)
+# "X is fast", "Y cannot be increased": a statement, not the name of a step.
+# A passive "is trained" still describes a step; "is fast" or "can be" does not.
+_STATEMENT = re.compile(
+    r"^(?:\S+\s+){0,5}?(?:(?:is|are|was|were)\s+(?!\w+(?:ed|en|wn|lt|ne)\b)\w+|"
+    r"(?:can|cannot|does|do|becomes|remains|excels|allows)\b)",
+    re.I,
+)
+_FUNCTION_WORDS = frozenset(
+    {
+        "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by",
+        "first", "second", "third", "next", "then", "finally", "we", "it",
+    }
+)  # fmt: skip
 _NAMED_PHASE = re.compile(
     r"\b(?:a|an|the)\s+(?:initial\s+|first\s+|second\s+|final\s+|last\s+)?"
     r"(?P<name>[\"\u201c]?[\w][\w-]*(?:[- ][\w-]+)?[\"\u201d]?\s+(?:phase|stage))\b",
@@ -154,14 +180,19 @@ def _stage(item: str) -> FoundStage | None:
     words = name.split()
     if len(words) > MAX_NAME_WORDS:
         name = " ".join(words[:MAX_NAME_WORDS])
+    if name.count("(") > name.count(")"):
+        name = name[: name.rfind("(")]
     name = _clip(name.strip(" \"'\u201c\u201d()"), MAX_NAME)
-    if not name:
+    if not name or all(word.lower() in _FUNCTION_WORDS for word in name.split()):
         return None
     return FoundStage(name=name, kind=stage_kind(item), description=_clip(item, MAX_DESCRIPTION))
 
 
 def _stages(items: Sequence[str]) -> list[FoundStage]:
-    if any(_FINDING.match(_strip_item(item)) for item in items):
+    stripped = [_LEADING.sub("", _strip_item(item)) for item in items]
+    if any(_FINDING.match(item) or _NOT_A_STAGE.match(item) for item in stripped):
+        return []
+    if 2 * sum(1 for item in stripped if _STATEMENT.match(item)) >= len(stripped):
         return []
     stages = [stage for stage in map(_stage, items) if stage is not None]
     return stages if len(stages) >= 2 else []
@@ -171,6 +202,9 @@ def _from_enumeration(text: str, sentences: Sequence[Sentence]) -> list[FoundSta
     for sentence in sentences:
         markers = list(_ENUMERATOR.finditer(sentence.text))
         if len(markers) < 2 or not _in_order([m.group("mark").lower() for m in markers]):
+            continue
+        lead = sentence.text[max(0, markers[0].start() - 80) : markers[0].start()]
+        if _NOT_STAGES_CONTEXT.search(lead):
             continue
         items = [
             sentence.text[marker.end() : following.start() if following else None]
@@ -257,13 +291,14 @@ def _from_ordinal_sentences(text: str, sentences: Sequence[Sentence]) -> list[Fo
     "First" takes the sentence before it as the first stage."""
     openers = [_ORDINAL_OPENER.match(sentence.text) for sentence in sentences]
     marked = [index for index, opener in enumerate(openers) if opener]
-    if len(marked) < 2 and not (marked and marked[0] > 0):
-        return []
-    if not marked:
+    if not marked or (len(marked) < 2 and marked[0] == 0):
         return []
     first = marked[0]
-    opener = openers[first]
-    starts_sequence = opener is not None and opener.group("word").lower().startswith("first")
+    words = [opener.group("word").lower() for opener in openers if opener]
+    starts_sequence = words[0].startswith("first")
+    # A lone "Finally," closes many abstracts with a finding: it makes no sequence.
+    if not starts_sequence and all(word in {"finally", "lastly"} for word in words):
+        return []
     indexes = marked if starts_sequence else [first - 1, *marked]
     if len(indexes) < 2 or max(indexes) - min(indexes) > len(indexes) + 1:
         return []
