@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx  # the openai SDK 3.x sends through httpx2
 
 from summarizer.cards import CardFields
 from summarizer.papers import read_papers

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.cache import CardCache, cache_key
+from summarizer.cache import CardCache, cache_key, open_cache
 from summarizer.cards import PaperCard, Provenance, Source, schema_version
 from summarizer.concurrency import AdaptiveLimiter
 from summarizer.engines import build_engine
@@ -28,7 +28,7 @@ from summarizer.errors import EmptyAbstractError, SummarizerError
 from summarizer.grounding import ground
 from summarizer.papers import Paper, paper_id_for, quality_warnings
 from summarizer.papers import Source as PaperSource
-from summarizer.settings import DEFAULT_CONCURRENCY, Settings, default_cache_dir, resolve_settings
+from summarizer.settings import DEFAULT_CONCURRENCY, Settings, resolve_settings
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class Summarizer:
         self.engine: Engine = build_engine(self.settings)
         self.cache: CardCache | None = None
         if self.settings.use_cache and self.engine.cacheable:
-            self.cache = CardCache(self.settings.cache_dir or default_cache_dir())
+            self.cache = open_cache(self.settings.cache_dir)
 
     # --- context management ---------------------------------------------------------
 
@@ -158,6 +158,9 @@ class Summarizer:
         card = self.cached_card(paper)
         if card is not None:
             return card
+        return await self._afill_and_store(paper)
+
+    async def _afill_and_store(self, paper: Paper) -> PaperCard:
         result = await self.engine.afill(paper.title or None, paper.abstract)
         return self._store(paper, result)
 
@@ -224,7 +227,8 @@ class Summarizer:
 
         async def run(paper: Paper) -> None:
             try:
-                card = await self.asummarize_paper(paper)
+                _require_abstract(paper)
+                card = await self._afill_and_store(paper)  # the cache was looked up already
                 results.put_nowait(SummaryResult(paper, card=card))
             except SummarizerError as error:
                 results.put_nowait(SummaryResult(paper, error=error))
@@ -239,7 +243,7 @@ class Summarizer:
                 if stop is not None and stop.is_set():
                     break
                 card = self.cached_card(paper) if paper.abstract.strip() else None
-                if card is not None:
+                if card is not None:  # no slot needed: nothing is requested
                     results.put_nowait(SummaryResult(paper, card=card))
                     await asyncio.sleep(0)  # let the consumer see it now
                     continue

@@ -124,6 +124,22 @@ class CardCache:
             self._store.close()
             self._store = None
 
+    def __enter__(self) -> CardCache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_cache(cache_dir: str | Path | None = None) -> CardCache:
+    """The cache in `cache_dir`, else SUMMARIZER_CACHE_DIR, else the user cache folder."""
+    import os
+
+    from summarizer.settings import ENV_CACHE_DIR, default_cache_dir
+
+    chosen = cache_dir or os.environ.get(ENV_CACHE_DIR)
+    return CardCache(Path(chosen).expanduser() if chosen else default_cache_dir())
+
 
 def _encode(result: EngineResult) -> str:
     value = {

@@ -282,40 +282,31 @@ def cache() -> None:
     """Inspect or empty the cache of cards."""
 
 
+_CACHE_DIR_OPTION = click.option("--cache-dir", help="Cache folder [env: SUMMARIZER_CACHE_DIR].")
+
+
 @cache.command("stats")
-@click.option("--cache-dir", help="Cache folder [env: SUMMARIZER_CACHE_DIR].")
+@_CACHE_DIR_OPTION
 def cache_stats(cache_dir: str | None) -> None:
     """Show where the cache is, how many answers it holds and its size."""
-    from summarizer.cache import CardCache
-    from summarizer.settings import resolve_settings
+    from summarizer.cache import open_cache
 
-    folder = resolve_settings(cache_dir=cache_dir, engine="offline").cache_dir
-    store = CardCache(folder or _default_cache_dir())
-    stats = store.stats()
-    store.close()
+    with open_cache(cache_dir) as store:
+        stats = store.stats()
     click.echo(f"folder: {stats.directory}")
     click.echo(f"entries: {stats.entries}")
     click.echo(f"size: {stats.size_bytes / 1024:.1f} KiB")
 
 
 @cache.command("clear")
-@click.option("--cache-dir", help="Cache folder [env: SUMMARIZER_CACHE_DIR].")
+@_CACHE_DIR_OPTION
 def cache_clear(cache_dir: str | None) -> None:
     """Remove every cached answer (cards already written are kept)."""
-    from summarizer.cache import CardCache
-    from summarizer.settings import resolve_settings
+    from summarizer.cache import open_cache
 
-    folder = resolve_settings(cache_dir=cache_dir, engine="offline").cache_dir
-    store = CardCache(folder or _default_cache_dir())
-    removed = store.clear()
-    store.close()
+    with open_cache(cache_dir) as store:
+        removed = store.clear()
     click.echo(f"removed {removed} cached answers from {store.directory}")
-
-
-def _default_cache_dir() -> Any:
-    from summarizer.settings import default_cache_dir
-
-    return default_cache_dir()
 
 
 @cli.command()
@@ -435,6 +426,62 @@ def serve_local(
     return local_server.serve(settings, announce=click.echo)
 
 
+def _print_scores(heading: str, rows: list[tuple[str, str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    click.echo(heading)
+    table = Table(show_edge=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for metric, value in rows:
+        table.add_row(metric, value)
+    Console(width=100).print(table)
+
+
+def _print_json(result: dict[str, Any]) -> None:
+    import json
+
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+@cli.command("eval")
+@click.argument("cards_path", metavar="CARDS.jsonl")
+@click.option(
+    "--reference",
+    "reference_path",
+    metavar="REF.jsonl",
+    required=True,
+    help="Reference cards (title and engine fields per line), matched to cards by title.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_cards(cards_path: str, reference_path: str, as_json: bool) -> None:
+    """Score cards against reference cards, field by field."""
+    from summarizer.cards import read_cards
+    from summarizer.evaluation import card_score_lines, read_reference_cards, score_cards
+
+    references = read_reference_cards(reference_path)
+    result = score_cards(read_cards(cards_path), references)
+    if as_json:
+        _print_json(result)
+    else:
+        _print_scores(*card_score_lines(result))
+
+
+@cli.command("eval-roles")
+@click.argument("path", metavar="FILE.jsonl")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_roles(path: str, as_json: bool) -> None:
+    """Score the offline engine's sentence-role classifier on a CSAbstruct-format file."""
+    from summarizer.evaluation import read_role_file, role_score_lines, score_role_file
+
+    result = score_role_file(read_role_file(path))
+    if as_json:
+        _print_json(result)
+    else:
+        _print_scores(*role_score_lines(result))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI; errors become one line on stderr and an exit code."""
     # Like other Unix tools, end quietly when the reader of our output goes away
@@ -442,7 +489,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     code: Any
     try:
-        code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="summarizer",
+            standalone_mode=False,
+        )
     except SummarizerError as error:
         _report(str(error))
         code = error.exit_code

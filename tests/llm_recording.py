@@ -4,7 +4,8 @@ Replay (the default, `--record-mode=none` in pyproject): no server runs and ever
 request must be in the test's cassette, or the test fails. Recording
 (`pytest tests/test_llm_cassettes.py --record-mode=rewrite`) starts the repo's test
 server with the outcomes a test asks for (`@pytest.mark.server_script([...])`), or, with
-SUMMARIZER_RECORD_BASE_URL and SUMMARIZER_RECORD_MODEL set, talks to a real endpoint.
+SUMMARIZER_RECORD_BASE_URL and SUMMARIZER_RECORD_MODEL (and SUMMARIZER_RECORD_API_KEY
+for a cloud provider) set, talks to a real endpoint.
 See docs/cassettes.md.
 """
 
@@ -76,6 +77,7 @@ class Endpoint:
 
     base_url: str
     model: str
+    api_key: str = FAKE_KEY
 
 
 @pytest.fixture
@@ -86,7 +88,8 @@ def endpoint(request: pytest.FixtureRequest, record_mode: str) -> Iterator[Endpo
         return
     real_url = os.environ.get("SUMMARIZER_RECORD_BASE_URL")
     if real_url:
-        yield Endpoint(real_url, os.environ.get("SUMMARIZER_RECORD_MODEL", TEST_MODEL))
+        model = os.environ.get("SUMMARIZER_RECORD_MODEL", TEST_MODEL)
+        yield Endpoint(real_url, model, os.environ.get("SUMMARIZER_RECORD_API_KEY", FAKE_KEY))
         return
     marker = request.node.get_closest_marker("server_script")
     config = ServerConfig(retry_after=0.05)

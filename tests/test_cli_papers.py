@@ -8,48 +8,21 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import click
 import pytest
-from click.testing import CliRunner, Result
+from cli_runner import run_cli
+from click.testing import Result
 from conftest import REPO, SEEDS
 from test_papers import ABSTRACT_A, ABSTRACT_B, LINE_NUMBERED, bad_inputs, write
 
-from summarizer.cli import main
 from summarizer.papers import paper_id_for
 
+
 # Rich looks at these to decide on colour and size; the tests pin them.
-TERMINAL_ENV: dict[str, str | None] = {
-    "COLUMNS": "160",
-    "LINES": "50",
-    "NO_COLOR": "1",
-    "FORCE_COLOR": None,
-    "TTY_COMPATIBLE": None,
-    "TTY_INTERACTIVE": None,
-}
-
-
-class _MainEntry:
-    """Lets CliRunner drive `summarizer.cli.main`, the real entry point (errors, exit codes)."""
-
-    name = "summarizer"
-
-    def main(self, args: Sequence[str], prog_name: str | None = None, **extra: Any) -> None:
-        main(list(args))
-
-
 def run(*args: str, stdin: str | bytes | None = None) -> Result:
-    runner = CliRunner()
-    return runner.invoke(
-        cast(click.Command, _MainEntry()),
-        list(args),
-        input=stdin,
-        env=TERMINAL_ENV,
-        catch_exceptions=False,
-    )
+    return run_cli(*args, stdin=stdin)
 
 
 @pytest.fixture

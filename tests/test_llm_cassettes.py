@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from llm_recording import FAKE_KEY, Endpoint
+from llm_recording import Endpoint
 
 from summarizer import Summarizer
 from summarizer.cli import cli
@@ -39,7 +39,7 @@ def summarizer_for(endpoint: Endpoint, **options: object) -> Summarizer:
     return Summarizer(
         base_url=endpoint.base_url,
         model=endpoint.model,
-        api_key=FAKE_KEY,
+        api_key=endpoint.api_key,
         **options,  # type: ignore[arg-type]
     )
 
@@ -192,7 +192,7 @@ def test_cli_prints_the_card_as_json(endpoint: Endpoint, tmp_path: Path) -> None
             "--model",
             endpoint.model,
         ],
-        env={"OPENAI_API_KEY": FAKE_KEY},
+        env={"OPENAI_API_KEY": endpoint.api_key},
     )
     assert result.exit_code == 0, result.output
     card = json.loads(result.stdout)

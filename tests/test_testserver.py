@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx  # the openai SDK 3.x sends through httpx2
 import instructor
 import openai
 import pytest

@@ -168,6 +168,7 @@ class LLMEngine:
         self.prompt_version: str | None = prompt_version()
         self.policy = policy or RetryPolicy()
         self.observers: list[RequestObserver] = []
+        self._fixed_request_fields: dict[str, Any] | None = None
         self._sync_client: Any = None
         # An async client belongs to the event loop it was first used in.
         self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
@@ -223,7 +224,7 @@ class LLMEngine:
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
         }
-        _, request = handlers.request_handler(response_model=response_model, kwargs=base)
+        request = self._shaped(handlers, response_model, base)
         return _Conversation(
             handlers=handlers,
             response_model=response_model,
@@ -231,6 +232,24 @@ class LLMEngine:
             answers_allowed=self.settings.max_reasks + 1,
             request=request,
         )
+
+    def _shaped(
+        self, handlers: Any, response_model: type[CardFields], base: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The request instructor's handler makes for the mode.
+
+        In modes where the handler only adds fixed fields (tools, response_format) and
+        leaves the messages alone, those fields are kept from the first paper: shaping
+        them walks the whole response model, a large part of a card's CPU time.
+        """
+        if self._fixed_request_fields is not None:
+            return {**base, **self._fixed_request_fields}
+        _, request = handlers.request_handler(response_model=response_model, kwargs=dict(base))
+        if request.get("messages") == base["messages"]:
+            self._fixed_request_fields = {
+                key: value for key, value in request.items() if key not in base
+            }
+        return dict(request)
 
     def fill(self, title: str | None, abstract: str) -> EngineResult:
         """One card's fields from the endpoint (blocking)."""

@@ -1,0 +1,435 @@
+"""Claimed gains: every quantified claim and every explicit comparison, with a verbatim quote.
+
+A quantified claim is a number with a unit of improvement (%, percentage points, a factor)
+or a "from A to B" change; an unquantified one is an explicit comparison ("outperforms X").
+Sizes of models or data ("7B parameters", "600 billion tokens") are never gains. The quote
+is the clause that states the claim, cut from the abstract, so it contains every number
+of the gain by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from summarizer.engines.offline.sentences import Sentence
+
+_NUMBER = r"(?<![\w.\-+/@])\+?(\d+(?:,\d{3})*(?:\.\d+)?)"
+_TIMES_AFTER = (
+    r"faster|slower|more|less|fewer|higher|lower|larger|smaller|better|speed-?ups?|"
+    r"improvement|reduction|acceleration|cheaper|as\b"
+)
+# Unit words after a number, mapped to the card's units.
+_UNIT = (
+    r"(?P<unit>\s?\\?%|\s?percentage[ -]points?\b|\s?percent(?:age)?\b|\s?per\s?cent\b|"
+    r"\s?pp\b|\s?p\.p\.|\s?points?\b|\s?pts\b|\s?absolute\b|\s?[x\u00d7](?![\w\d])|\*(?=\s?[A-Za-z])|-?\s?fold\b|"
+    rf"\s?times\b(?=\s+(?:{_TIMES_AFTER})|[\s,.;)]*(?:without|with|while|and|$)))"
+)
+_QUANTITY = re.compile(_NUMBER + _UNIT, re.I)
+_FROM_TO = re.compile(
+    rf"\bfrom\s+{_NUMBER}\s?(?P<unit_a>\\?%|percent\b|points?\b)?\s+to\s+{_NUMBER}"
+    r"\s?(?P<unit_b>\\?%|percent\b|points?\b)?",
+    re.I,
+)
+_BY_AMOUNT = re.compile(rf"\bby\s+(?:up\s+to\s+|about\s+|over\s+|nearly\s+|roughly\s+)?{_NUMBER}")
+_SIGNED = re.compile(r"(?<![\w.])\+(\d+(?:\.\d+)?)(?![\d%])")
+# What follows a number that makes it a size, a count or a date, not a gain.
+_SIZE_AFTER = re.compile(
+    r"\s?(?:[BMKT]\b|k\b|billion|million|thousand|trillion|parameters|params|tokens|layers|"
+    r"gpus?|hours?|days?|images|samples|examples|languages|tasks|datasets|benchmarks|"
+    r"models|papers|users|steps|epochs|seconds)",
+    re.I,
+)
+_UNIT_NAMES: dict[str, str] = {
+    "%": "%",
+    "percent": "%",
+    "percentage": "%",
+    "per cent": "%",
+    "percentcent": "%",
+    "pp": "pp",
+    "p.p.": "pp",
+    "point": "pp",
+    "points": "pp",
+    "pts": "pp",
+    "absolute": "abs",
+    "percentage point": "pp",
+    "percentage points": "pp",
+    "x": "x",
+    "\u00d7": "x",
+    "*": "x",
+    "fold": "x",
+    "-fold": "x",
+    "times": "x",
+}
+# A bound or a cost, not a gain: "<10 percent performance degradation".
+_BOUND_BEFORE = re.compile(r"(?:<|≤|less than|under|below|within|at most|no more than)\s*$", re.I)
+_COST_AFTER = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:degradation|drop|decline|loss)\b", re.I)
+# "10% of the training data": a share of the data used, not a gain.
+_FRACTION_AFTER = re.compile(
+    r"^\s+(?:or (?:less|more|fewer)\s+)?of\s+(?:the\s+|its\s+|their\s+|all\s+|our\s+|each\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?:data|dataset|datasets|parameters|params|tokens|samples|examples|"
+    r"labels|images|questions|queries|cases|instances|corpus|weights|neurons|layers)\b",
+    re.I,
+)
+# "3x3 kernels", "8x A100 GPUs", "4x H100": a shape or hardware count, not a factor.
+_NOT_A_FACTOR = re.compile(r"\s?\d|\s+(?:[A-Z]+\d+\w*|(?:\w+\s+)?(?:GPUs?|TPUs?|nodes|cards)\b)")
+_GAIN_VERB = re.compile(
+    r"\b(improv\w*|outperform\w*|surpass\w*|exceed\w*|boost\w*|increas\w*|rais\w*|lift\w*|"
+    r"gain\w*|reduc\w*|decreas\w*|lower\w*|cut\w*|accelerat\w*|speed\w*|faster|better|"
+    r"higher|fewer|less|sav\w*|beat\w*|advanc\w*|enhanc\w*)\b",
+    re.I,
+)
+# Explicit comparisons that make an unquantified claim wherever the authors speak.
+_STRONG_COMPARISON = re.compile(
+    r"\b(outperform\w*|surpass\w*|better than|superior to|beats?|exceed\w*|"
+    r"state[- ]of[- ]the[- ]art|sota|improves? (?:up)?on|compared favorably)\b",
+    re.I,
+)
+# Weaker improvement words: a claim only in a result sentence.
+_WEAK_COMPARISON = re.compile(
+    r"\b(improv(?:es|ed|ing|ement|ements)|faster|fewer|boost\w*|enhanc(?:es|ed|ing)|"
+    r"reduc(?:es|ed|ing|tion)|gains?|more efficient)\b",
+    re.I,
+)
+_PURPOSE = re.compile(r"\b(to|aims? to|in order to|can|could|may|might|should)\s+$", re.I)
+# Lead-ins that a quote does not need ("Experiments show that ...").
+_LEAD_IN = re.compile(
+    r"^.*?\b(?:show|shows|showed|shown|demonstrate|demonstrates|demonstrated|indicate|"
+    r"indicates|reveal|reveals|confirm|confirms|suggest|suggests|find|finds|found)\s+that\s+",
+    re.I,
+)
+_LOWER_CUES = re.compile(
+    r"\b(error|errors|latency|loss|perplexity|cost|costs|memory|time|runtime|overhead|energy|"
+    r"attack success|hallucinations?|toxicity|fid|wer|cer|reduc\w*|decreas\w*|lower\w*|"
+    r"fewer|less|cut\w*|sav\w*|smaller|shorter|cheaper)\b",
+    re.I,
+)
+_HIGHER_CUES = re.compile(
+    r"\b(accuracy|speed-?ups?|faster|throughput|improv\w*|increas\w*|higher|gain\w*|boost\w*|"
+    r"better|outperform\w*|surpass\w*|success rate|win rate|score|f1|bleu|rouge|recall|"
+    r"precision|performance|efficiency|reward)\b",
+    re.I,
+)
+_METRICS = re.compile(
+    r"\b(attack success rates?|success rates?|win rates?|exact match|pass@\d+|accurac(?:y|ies)|"
+    r"f1(?:[- ]score)?|bleu|rouge(?:-\w+)?|perplexity|error rates?|error|latency|"
+    r"throughput|speed-?ups?|memory(?: usage| footprint)?|training time|inference time|"
+    r"training cost|inference cost|cost|fid|wer|auc|map|recall|precision|reward|"
+    r"token usage|tokens?|efficiency|robustness|runtime|convergence|compression|"
+    r"energy|performance|speed|score)\b",
+    re.I,
+)
+_BASELINE = re.compile(
+    r"\b(?:over|than|compared (?:to|with)|relative to|against|versus|vs\.?)\s+"
+    r"(?P<what>[^,;()]{3,80}?)(?=\s+(?:on|in|at|across|while|with|by|and)\b|[,;()]|$)",
+    re.I,
+)
+_CONDITION = re.compile(
+    r"\b(?:on|in|across)\s+(?P<what>(?:the\s+)?[A-Z][\w\-.+@]*(?:\s+[\w\-.+@]+){0,5}?)"
+    r"(?=\s+(?:from|by|with|while|and|to|over|compared)\b|[,;()]|$)"
+)
+_DIGIT = re.compile(r"\d")
+_CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+[\u2013\u2014]\s+|:\s+")
+_MIN_QUOTE_WORDS = 4
+
+
+@dataclass(frozen=True)
+class FoundGain:
+    """A gain found in the abstract, with the quote's offsets in it."""
+
+    metric: str
+    value: float | None
+    unit: str | None
+    direction: str
+    baseline: str | None
+    condition: str | None
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Clause:
+    start: int
+    end: int
+
+
+def _clauses(sentence: Sentence) -> list[_Clause]:
+    """Comma-, semicolon- and colon-separated parts of a sentence, as abstract offsets."""
+    parts: list[_Clause] = []
+    cursor = 0
+    text = sentence.text
+    depth_breaks = [
+        match for match in _CLAUSE_BREAK.finditer(text) if _paren_depth(text, match.start()) == 0
+    ]
+    for match in depth_breaks:
+        parts.append(_Clause(sentence.start + cursor, sentence.start + match.start()))
+        cursor = match.end()
+    parts.append(_Clause(sentence.start + cursor, sentence.start + len(text.rstrip(".!?"))))
+    return [part for part in parts if part.end > part.start]
+
+
+def _paren_depth(text: str, position: int) -> int:
+    return max(0, text.count("(", 0, position) - text.count(")", 0, position))
+
+
+def _clause_of(clauses: Sequence[_Clause], position: int) -> _Clause:
+    for clause in clauses:
+        if clause.start <= position < clause.end:
+            return clause
+    return clauses[-1]
+
+
+def _quote_bounds(
+    abstract: str,
+    clauses: Sequence[_Clause],
+    clause: _Clause,
+    inner_start: int,
+    inner_end: int,
+) -> _Clause:
+    """The clause, widened to the clause before it when too short to read, lead-in dropped."""
+    start, end = clause.start, max(clause.end, inner_end)
+    if len(abstract[start:end].split()) < _MIN_QUOTE_WORDS:
+        earlier = [part.start for part in clauses if part.start < clause.start]
+        if earlier:
+            start = earlier[-1]
+    lead = _LEAD_IN.match(abstract, start, inner_start)
+    if lead:
+        start = lead.end()
+    return _Clause(min(start, inner_start), end)
+
+
+def _nearest(pattern: re.Pattern[str], text: str, position: int) -> re.Match[str] | None:
+    found = list(pattern.finditer(text))
+    return min(found, key=lambda match: abs(match.start() - position), default=None)
+
+
+def _direction(clause_text: str, position: int) -> str:
+    lower = _nearest(_LOWER_CUES, clause_text, position)
+    higher = _nearest(_HIGHER_CUES, clause_text, position)
+    if lower is None:
+        return "higher"
+    if higher is None:
+        return "lower"
+    return "lower" if abs(lower.start() - position) <= abs(higher.start() - position) else "higher"
+
+
+def _metric(sentence_text: str, position: int) -> str:
+    found = _nearest(_METRICS, sentence_text, position)
+    return found.group(1).lower() if found else "performance"
+
+
+def _baseline(clause_text: str) -> str | None:
+    found = _BASELINE.search(clause_text)
+    return found.group("what").strip() if found else None
+
+
+def _condition(clause_text: str) -> str | None:
+    found = _CONDITION.search(clause_text)
+    return found.group("what").strip() if found else None
+
+
+def _unit_name(raw: str | None) -> str:
+    if not raw:
+        return "abs"
+    key = " ".join(raw.lower().replace("-", " ").replace("\\", "").split())
+    key = {"fold": "fold", "percentage point": "pp", "percentage points": "pp"}.get(key, key)
+    return _UNIT_NAMES.get(key, _UNIT_NAMES.get(key.replace(" ", ""), "abs"))
+
+
+def _value(raw: str) -> float:
+    return float(raw.replace(",", ""))
+
+
+def _is_year(raw: str) -> bool:
+    return raw.isdigit() and 1900 <= int(raw) <= 2100
+
+
+@dataclass(frozen=True)
+class _Mention:
+    value: float
+    unit: str
+    start: int  # offsets of the whole mention in the abstract
+    end: int
+    number_start: int
+    baseline: str | None = None
+    direction: str | None = None  # known from the text itself ("from 8.3 to 1.4")
+
+
+def _mentions(abstract: str, sentence: Sentence) -> list[_Mention]:
+    """Quantified claims of one sentence, in order, without overlaps."""
+    text = sentence.text
+    base = sentence.start
+    found: list[_Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in taken)
+
+    for match in _FROM_TO.finditer(text):
+        first, second = match.group(1), match.group(3)
+        unit = _unit_name(match.group("unit_b") or match.group("unit_a"))
+        if unit == "abs" and (
+            _is_year(first)
+            or _is_year(second)
+            or _SIZE_AFTER.match(text, match.end())
+            or not _GAIN_VERB.search(text)
+        ):
+            continue
+        if _SIZE_AFTER.match(text, match.end(1)) and unit == "abs":
+            continue
+        baseline = f"{first}{match.group('unit_a') or match.group('unit_b') or ''}".strip()
+        before, after = _value(first), _value(second)
+        moved = None if before == after else "higher" if after > before else "lower"
+        found.append(
+            _Mention(
+                _value(second),
+                unit,
+                base + match.start(),
+                base + match.end(),
+                base + match.start(3),
+                baseline=baseline,
+                direction=moved,
+            )
+        )
+        taken.append((match.start(), match.end()))
+    for match in _QUANTITY.finditer(text):
+        if not free(match.start(), match.end()) or _not_a_gain(text, match):
+            continue
+        found.append(
+            _Mention(
+                _value(match.group(1)),
+                _unit_name(match.group("unit")),
+                base + match.start(),
+                base + match.end(),
+                base + match.start(1),
+            )
+        )
+        taken.append((match.start(), match.end()))
+    for pattern in (_BY_AMOUNT, _SIGNED):
+        for match in pattern.finditer(text):
+            if not free(match.start(), match.end()):
+                continue
+            if _SIZE_AFTER.match(text, match.end()) or _is_year(match.group(1)):
+                continue
+            if pattern is _BY_AMOUNT and not _GAIN_VERB.search(text, 0, match.start()):
+                continue
+            found.append(
+                _Mention(
+                    _value(match.group(1)),
+                    "abs",
+                    base + match.start(1),
+                    base + match.end(),
+                    base + match.start(1),
+                )
+            )
+            taken.append((match.start(), match.end()))
+    del abstract
+    return sorted(found, key=lambda mention: mention.start)
+
+
+def _not_a_gain(text: str, match: re.Match[str]) -> bool:
+    """A bound, a cost, a fraction of something, or a kernel size: not a claimed gain."""
+    before = text[max(0, match.start() - 20) : match.start()]
+    after = text[match.end() : match.end() + 40]
+    if _BOUND_BEFORE.search(before) or _COST_AFTER.match(after):
+        return True
+    if _FRACTION_AFTER.match(after) and not _GAIN_VERB.search(before):
+        return True
+    unit = match.group("unit").strip().lower()
+    return unit in {"x", "\u00d7"} and bool(_NOT_A_FACTOR.match(after))
+
+
+def _is_authors_sentence(sentence: Sentence, role: str) -> bool:
+    """Background sentences report others' numbers, unless the authors speak in them."""
+    if role != "background":
+        return True
+    return bool(re.search(r"\b(we|our|ours|us)\b", sentence.text, re.I))
+
+
+def quantified_gains(
+    abstract: str, sentences: Sequence[Sentence], roles: Sequence[str]
+) -> list[FoundGain]:
+    """Every quantified claim of the abstract, in order."""
+    gains: list[FoundGain] = []
+    for sentence, role in zip(sentences, roles, strict=True):
+        if not _DIGIT.search(sentence.text) or not _is_authors_sentence(sentence, role):
+            continue
+        mentions = _mentions(abstract, sentence)
+        clauses = _clauses(sentence) if mentions else []
+        for mention in mentions:
+            clause = _clause_of(clauses, mention.start)
+            bounds = _quote_bounds(abstract, clauses, clause, mention.start, mention.end)
+            quote = abstract[bounds.start : bounds.end]
+            clause_text = abstract[clause.start : max(clause.end, mention.end)]
+            position = mention.number_start - clause.start
+            gains.append(
+                FoundGain(
+                    metric=_metric(sentence.text, mention.number_start - sentence.start),
+                    value=mention.value,
+                    unit=mention.unit,
+                    direction=mention.direction or _direction(clause_text, position),
+                    baseline=mention.baseline or _baseline(clause_text),
+                    condition=_condition(clause_text),
+                    quote=quote,
+                    start=bounds.start,
+                    end=bounds.end,
+                )
+            )
+    return gains
+
+
+def comparison_gains(
+    abstract: str,
+    sentences: Sequence[Sentence],
+    roles: Sequence[str],
+    quantified: Sequence[FoundGain],
+) -> list[FoundGain]:
+    """Explicit comparisons with no number, one per clause, outside quantified clauses."""
+    covered = [(gain.start, gain.end) for gain in quantified]
+    gains: list[FoundGain] = []
+    for sentence, role in zip(sentences, roles, strict=True):
+        if not _is_authors_sentence(sentence, role):
+            continue
+        cues = _WEAK_COMPARISON if role == "result" else None
+        if not _STRONG_COMPARISON.search(sentence.text) and not (
+            cues and cues.search(sentence.text)
+        ):
+            continue
+        clauses = _clauses(sentence)
+        for clause in clauses:
+            text = abstract[clause.start : clause.end]
+            cue = _STRONG_COMPARISON.search(text)
+            if cue is None and role == "result":
+                cue = _WEAK_COMPARISON.search(text)
+            if cue is None or _PURPOSE.search(text[: cue.start()]):
+                continue
+            if any(start < clause.end and clause.start < end for start, end in covered):
+                continue
+            bounds = _quote_bounds(
+                abstract, clauses, clause, clause.start + cue.start(), clause.end
+            )
+            gains.append(
+                FoundGain(
+                    metric=_metric(sentence.text, clause.start - sentence.start + cue.start()),
+                    value=None,
+                    unit=None,
+                    direction=_direction(text, cue.start()),
+                    baseline=_baseline(text),
+                    condition=_condition(text),
+                    quote=abstract[bounds.start : bounds.end],
+                    start=bounds.start,
+                    end=bounds.end,
+                )
+            )
+    return gains
+
+
+def find_gains(
+    abstract: str, sentences: Sequence[Sentence], roles: Sequence[str]
+) -> list[FoundGain]:
+    """Quantified and unquantified claimed gains of an abstract, in text order."""
+    quantified = quantified_gains(abstract, sentences, roles)
+    compared = comparison_gains(abstract, sentences, roles, quantified)
+    return sorted([*quantified, *compared], key=lambda gain: (gain.start, gain.value is None))

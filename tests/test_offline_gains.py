@@ -1,0 +1,110 @@
+"""Claimed gains: quantified claims, comparisons, and numbers that are not gains."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.engines.offline.gains import FoundGain, find_gains
+from summarizer.engines.offline.sentences import split_sentences
+
+
+def _gains(abstract: str, role: str = "result") -> list[FoundGain]:
+    sentences = split_sentences(abstract)
+    return find_gains(abstract, sentences, [role] * len(sentences))
+
+
+def _assert_grounded(abstract: str, gains: list[FoundGain]) -> None:
+    for gain in gains:
+        assert abstract[gain.start : gain.end] == gain.quote
+        if gain.value is not None:
+            assert f"{gain.value:g}" in gain.quote.replace(",", "")
+
+
+def test_from_a_to_b_is_the_new_value_and_lower_for_attack_success() -> None:
+    abstract = (
+        "Our safety-pretrained models reduce attack success rates from 38.8% to 8.4% on "
+        "standard LLM safety benchmarks with no performance degradation on general tasks."
+    )
+    [gain] = _gains(abstract)
+    assert (gain.value, gain.unit, gain.direction) == (8.4, "%", "lower")
+    assert gain.baseline == "38.8%"
+    assert "from 38.8% to 8.4%" in gain.quote
+    _assert_grounded(abstract, [gain])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit", "direction"),
+    [
+        ("We observed a 200-fold speedup over the original algorithm.", 200, "x", "higher"),
+        ("The new solver is 1.5 times faster than the old one.", 1.5, "x", "higher"),
+        ("It achieves a 3x speedup in training throughput.", 3, "x", "higher"),
+        ("Our model improves accuracy by 4.2 percentage points.", 4.2, "pp", "higher"),
+        ("Our method raises F1 by 2 points on SQuAD.", 2, "pp", "higher"),
+        ("It cuts inference latency by 35% on average.", 35, "%", "lower"),
+        ("We reduce the error rate by 12.5% relative to the baseline.", 12.5, "%", "lower"),
+        (
+            "It achieves up to 5.6% performance improvement over heuristic tuning.",
+            5.6,
+            "%",
+            "higher",
+        ),
+        ("Our retriever gets a 5.03 absolute NDCG@10 improvement.", 5.03, "abs", "higher"),
+        ("Our fix reduces the gap from 8.3 to 1.4 BLEU.", 1.4, "abs", "lower"),
+        ("It raises the pass rate from 41% to 57% on MBPP.", 57, "%", "higher"),
+        ("Our method improves accuracy by 4.5\\% on GSM8K.", 4.5, "%", "higher"),
+        ("We get 1.9* training throughput over the baseline.", 1.9, "x", "higher"),
+    ],
+)
+def test_quantified_units_and_directions(
+    sentence: str, value: float, unit: str, direction: str
+) -> None:
+    [gain] = _gains(sentence)
+    assert (gain.value, gain.unit, gain.direction) == (value, unit, direction)
+    _assert_grounded(sentence, [gain])
+
+
+def test_sizes_bounds_and_fractions_are_not_gains() -> None:
+    abstract = (
+        "We train a 7B model on 600 billion tokens from 2019 to 2023 with 8x A100 GPUs. "
+        "Using only 10% of the training data, it keeps quality with <1% performance "
+        "degradation."
+    )
+    assert _gains(abstract) == []
+
+
+def test_unquantified_comparison_keeps_a_short_quote() -> None:
+    abstract = (
+        "Experiments across multiple reasoning benchmarks show that our framework "
+        "consistently outperforms strong RL baselines with minimal overhead."
+    )
+    [gain] = _gains(abstract)
+    assert gain.value is None and gain.unit is None
+    assert gain.quote == (
+        "our framework consistently outperforms strong RL baselines with minimal overhead"
+    )
+    _assert_grounded(abstract, [gain])
+
+
+def test_each_clause_of_a_list_is_its_own_gain() -> None:
+    abstract = (
+        "It improves accuracy on AIME-2024 from 38.2% to 39.9%, on AIME-2025 from 19.8% "
+        "to 22.3%, and on AMC-2023 from 77.0% to 82.2%."
+    )
+    gains = _gains(abstract)
+    assert [gain.value for gain in gains] == [39.9, 22.3, 82.2]
+    assert [gain.condition for gain in gains] == ["AIME-2024", "AIME-2025", "AMC-2023"]
+    _assert_grounded(abstract, gains)
+
+
+def test_no_gains_in_an_abstract_without_claims() -> None:
+    abstract = (
+        "We study how transformers represent syntax. We probe twelve layers of a "
+        "pretrained encoder and describe what each layer stores."
+    )
+    assert _gains(abstract) == []
+
+
+def test_background_numbers_of_others_are_skipped() -> None:
+    abstract = "Prior systems outperform humans by 20% on this benchmark."
+    assert _gains(abstract, role="background") == []
+    assert [gain.value for gain in _gains(abstract, role="result")] == [20]

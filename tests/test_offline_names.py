@@ -1,0 +1,66 @@
+"""method_name from the title and abstract; contribution from cue phrases."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.engines.offline.contribution import find_contribution
+from summarizer.engines.offline.names import find_method_name
+from summarizer.engines.offline.sentences import split_sentences
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "name"),
+    [
+        ("OS-R1: Agentic Kernel Tuning", "We tune kernels with agents.", "OS-R1"),
+        ("ThinkDial: An Open Recipe", "We introduce a recipe.", "ThinkDial"),
+        (
+            "Faster k-Medoids Clustering: Improving PAM",
+            "We propose modifications to PAM.",
+            None,
+        ),
+        (
+            "Distilling More Times",
+            "To address this, we propose Progressive Dataset Distillation (PDD).",
+            "PDD",
+        ),
+        (
+            "One-stop Training",
+            "We use a joint training algorithm called Two-Stage Joint-Training (TSJT).",
+            "TSJT",
+        ),
+        ("Talking Heads", "In this paper, we present EDTalk, a talking-head model.", "EDTalk"),
+        (
+            "Process Supervision",
+            "Large language models (LLMs) reason poorly. We study Monte Carlo Tree Search "
+            "(MCTS) for them.",
+            None,
+        ),
+        ("A Study of Things", "We measure things carefully.", None),
+    ],
+)
+def test_method_name(title: str, abstract: str, name: str | None) -> None:
+    assert find_method_name(title, split_sentences(abstract)) == name
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "kind"),
+    [
+        ("Foo Technical Report", "We describe Foo, a 7B model.", "report"),
+        ("Bar", "In this technical report, we describe Bar.", "report"),
+        ("Agents", "We survey recent work on LLM agents and organize it.", "survey"),
+        ("Baz", "We introduce a new benchmark for code repair, with 500 tasks.", "benchmark"),
+        ("Qux", "We release a large dataset of annotated scans.", "dataset"),
+        ("Bounds", "We prove a lower bound on the sample complexity of learning.", "theory"),
+        (
+            "Probing",
+            "We investigate how models store facts and find that layers differ.",
+            "analysis",
+        ),
+        ("Vodka", "We propose Progressive Dataset Distillation (PDD).", "method"),
+        ("Quux", "We present Quux, an open-source library for training agents.", "system"),
+        ("Plain", "A new loss improves training.", "method"),
+    ],
+)
+def test_contribution(title: str, abstract: str, kind: str) -> None:
+    assert find_contribution(title, abstract) == kind

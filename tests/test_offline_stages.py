@@ -1,0 +1,113 @@
+"""Stages from the abstract's own sequencing, with kinds mapped from words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from summarizer.engines.offline.sentences import split_sentences
+from summarizer.engines.offline.stages import FoundStage, find_stages, stage_kind
+
+
+def _stages(abstract: str) -> list[FoundStage]:
+    stages = find_stages(abstract, split_sentences(abstract))
+    words = set(re.findall(r"\w+", abstract.lower()))
+    for stage in stages:  # grounded by construction: every name word is in the abstract
+        assert set(re.findall(r"\w+", stage.name.lower())) <= words
+        assert len(stage.name) <= 80 and len(stage.description) <= 200
+    return stages
+
+
+def test_roman_enumeration() -> None:
+    abstract = (
+        "We propose a pipeline that (i) collects web documents, (ii) filters them with a "
+        "quality classifier, and (iii) fine-tunes a model on the result."
+    )
+    stages = _stages(abstract)
+    assert [s.name for s in stages] == [
+        "collects web documents",
+        "filters them",
+        "fine-tunes a model on the result",
+    ]
+    assert [s.kind for s in stages] == ["data", "data", "finetuning"]
+
+
+def test_numbered_enumeration_names_stop_at_which() -> None:
+    abstract = (
+        "It introduces (1) Pairwise Trajectory Sampling, which selects high-contrast "
+        "trajectories, and (2) Advantage-based Trajectory Shuffle, which reshuffles batches."
+    )
+    assert [s.name for s in _stages(abstract)] == [
+        "Pairwise Trajectory Sampling",
+        "Advantage-based Trajectory Shuffle",
+    ]
+
+
+def test_two_stage_colon_list() -> None:
+    abstract = (
+        "Recent one-step models follow a two-stage process: first training a teacher "
+        "diffusion model and then distilling it into a one-step student model."
+    )
+    stages = _stages(abstract)
+    assert [s.name for s in stages] == [
+        "training a teacher diffusion model",
+        "distilling it into a one-step student model",
+    ]
+    assert stages[1].kind == "distillation"
+
+
+def test_first_then_inside_a_sentence() -> None:
+    abstract = "Our framework first collects verified trajectories and then replays them."
+    assert [s.name for s in _stages(abstract)] == ["collects verified trajectories", "replays them"]
+
+
+def test_consists_of_steps() -> None:
+    abstract = (
+        "The method consists of three steps: supervised fine-tuning on demonstrations, "
+        "reward modelling, and preference optimization with DPO."
+    )
+    stages = _stages(abstract)
+    assert [s.kind for s in stages] == ["finetuning", "rl", "alignment"]
+
+
+def test_ordinal_sentences() -> None:
+    abstract = (
+        "We build the model in stages. First, we pre-train on code. Next, we align it with "
+        "RLHF. Finally, we evaluate it on HumanEval."
+    )
+    assert [s.kind for s in _stages(abstract)] == ["pretraining", "alignment", "evaluation"]
+
+
+def test_findings_in_order_are_not_stages() -> None:
+    abstract = (
+        "We offer three sources of evidence. First, we prove that transformers can do it. "
+        "Second, we show that trained models match it. Third, we find it in the weights."
+    )
+    assert _stages(abstract) == []
+
+
+def test_no_stages_without_a_sequence() -> None:
+    abstract = (
+        "Large models are costly. We propose a sparse attention that halves memory. "
+        "Experiments on three benchmarks confirm the savings."
+    )
+    assert _stages(abstract) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("preference optimization with DPO", "alignment"),
+        ("reinforcement learning with verifiable rewards", "rl"),
+        ("continued pre-training on math", "pretraining"),
+        ("supervised fine-tuning", "finetuning"),
+        ("synthesize question-answer pairs", "data"),
+        ("distill the teacher into a student", "distillation"),
+        ("speculative decoding at inference", "inference"),
+        ("evaluate on held-out tasks", "evaluation"),
+        ("a warmup phase", "other"),
+    ],
+)
+def test_stage_kinds(text: str, kind: str) -> None:
+    assert stage_kind(text) == kind
