@@ -306,9 +306,9 @@ def server_environment(environ: Mapping[str, str]) -> dict[str, str]:
     kept = {
         name: value for name, value in environ.items() if name.lower() not in SERVER_SETTING_NAMES
     }
-    # llama.cpp's OpenMP threads spin while they wait for each other; when another
-    # process holds a core, two spinning threads ran 3-5x slower than one here.
-    # PASSIVE made two threads as fast as one under load, and no slower when idle.
+    # llama.cpp's OpenMP threads spin while they wait for each other: with another
+    # process busy on one of 2 cores, 2 threads ran 3-5x slower than 1. With PASSIVE,
+    # 2 threads were as fast as 1 there (docs/local-models.md).
     kept.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     return kept
 
