@@ -12,6 +12,7 @@ import pytest
 from summarizer.cards import CardFields
 from summarizer.engines.offline import OfflineEngine
 from summarizer.engines.offline.cards import offline_cards
+from summarizer.engines.offline.role_features import abstract_features
 from summarizer.engines.offline.roles import LABELS, shipped_model
 from summarizer.errors import EmptyAbstractError
 from summarizer.papers import read_papers, unique_papers
@@ -98,3 +99,35 @@ def test_classifier_beats_the_majority_label_on_dev() -> None:
     majority = Counter(gold).most_common(1)[0][1] / len(gold)
     assert set(predicted) <= set(LABELS)
     assert accuracy > majority + 0.2
+
+
+def test_structure_features_place_sentences_around_the_authors_first_sentence() -> None:
+    sentences = [
+        "Models fail on long inputs.",
+        "Prior fixes are costly.",
+        "In this paper, we propose Foo.",
+        "Our experiments show Foo is faster.",
+        "We release the code.",
+    ]
+    structure = [
+        {
+            name
+            for name in names
+            if ":" in name and name.split(":")[0] in {"we", "wecount", "res", "wefirst"}
+        }
+        for names in abstract_features(sentences)
+    ]
+    assert structure[0] == {"we:before2", "wecount:0", "res:before"}
+    assert structure[1] == {"we:before1", "wecount:0", "res:before"}
+    assert structure[2] == {
+        "we:first",
+        "wecount:0",
+        "res:before",
+        "wefirst:in",
+        "wefirst:this",
+        "wefirst:paper",
+        "wefirst:we",
+    }
+    assert structure[3] == {"we:after1", "wecount:1", "res:at"}
+    assert structure[4] == {"we:after2", "wecount:2", "res:after"}
+    assert {"we:none"} <= abstract_features(["Models fail.", "Fixes are costly."])[0]

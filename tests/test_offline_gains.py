@@ -53,6 +53,16 @@ def test_from_a_to_b_is_the_new_value_and_lower_for_attack_success() -> None:
         ("It raises the pass rate from 41% to 57% on MBPP.", 57, "%", "higher"),
         ("Our method improves accuracy by 4.5\\% on GSM8K.", 4.5, "%", "higher"),
         ("We get 1.9* training throughput over the baseline.", 1.9, "x", "higher"),
+        (
+            "It cuts the distilling iterations by more than 8 times without performance drop.",
+            8,
+            "x",
+            "lower",
+        ),
+        ("Our method wins by a 5-point margin over the baseline.", 5, "pp", "higher"),
+        ("The kernel is 3-times faster than FlashAttention.", 3, "x", "higher"),
+        ("Our model achieves a 2.5-percentage-point gain on MMLU.", 2.5, "pp", "higher"),
+        ("It reduces latency by almost 40% on long prompts.", 40, "%", "lower"),
     ],
 )
 def test_quantified_units_and_directions(

@@ -60,6 +60,53 @@ def test_method_name(title: str, abstract: str, name: str | None) -> None:
         ("Vodka", "We propose Progressive Dataset Distillation (PDD).", "method"),
         ("Quux", "We present Quux, an open-source library for training agents.", "system"),
         ("Plain", "A new loss improves training.", "method"),
+        # A study that also proposes a new method is a method paper.
+        (
+            "Rethinking Curricula",
+            "We investigate why curricula help. We then propose a new sampling scheme.",
+            "method",
+        ),
+        (
+            "Copying",
+            "Our study examines copying, and the proposed method removes it.",
+            "method",
+        ),
+        # ... but "the proposed hypothesis" or a tool "called X" is no new method.
+        (
+            "Grokking",
+            "We explore grokking with a probe called crosscoders, confirming the proposed "
+            "hypothesis.",
+            "analysis",
+        ),
+        # "We study the problem of" opens theory papers too: the proof decides.
+        (
+            "Bandits",
+            "We study the problem of dueling bandits. We prove a regret bound for it.",
+            "theory",
+        ),
+        # An experiment, not a proof: no theory cue left, so the default.
+        ("Few-shot", "We empirically prove that the two phases can be separated.", "method"),
+        # Background theory words next to a new method: a method paper.
+        (
+            "Line Search",
+            "Line searches have known convergence rates. We propose an alternative approach.",
+            "method",
+        ),
+        (
+            "Does Pretraining Help?",
+            "Here we propose to use a standard network on random data.",
+            "analysis",
+        ),
+        ("MetaShift: A Dataset of Datasets", "We present MetaShift.", "dataset"),
+        # A model released with its size, or a family of models: a model's report.
+        (
+            "AquilaMoE",
+            "We present AquilaMoE, a bilingual 8*16B Mixture of Experts language model.",
+            "report",
+        ),
+        ("Sky", "We present Sky, a family of large language models.", "report"),
+        ("Zed", "We present Zed, a new method for training language models.", "method"),
+        ("Dataset Distillation by Matching", "We match trajectories.", "method"),
     ],
 )
 def test_contribution(title: str, abstract: str, kind: str) -> None:

@@ -111,3 +111,38 @@ def test_no_stages_without_a_sequence() -> None:
 )
 def test_stage_kinds(text: str, kind: str) -> None:
     assert stage_kind(text) == kind
+
+
+def test_a_step_then_a_passive_then_in_the_next_sentence() -> None:
+    abstract = (
+        "Our method involves shuffling pixels during the conversion to protect data. "
+        "Those are then fed into a network with deformable operators."
+    )
+    stages = _stages(abstract)
+    assert [s.name for s in stages] == ["shuffling pixels", "fed into a network"]
+    assert stages[0].kind == "data"
+
+
+def test_a_passive_then_after_and_in_one_sentence() -> None:
+    abstract = (
+        "We sample reasoning steps with an LLM and score each step, and the LLM is then "
+        "fine-tuned on the scored steps."
+    )
+    stages = _stages(abstract)
+    assert [s.name for s in stages] == ["sample reasoning steps", "fine-tuned on the scored steps"]
+    assert stages[1].kind == "finetuning"
+
+
+def test_a_relative_then_is_no_sequence() -> None:
+    abstract = (
+        "Each machine computes scalar projected gradients, which are then used to update "
+        "the weights. The approach needs one byte per gradient."
+    )
+    assert _stages(abstract) == []
+
+
+def test_a_then_compound_names_two_steps() -> None:
+    abstract = "This generate-then-train process is repeated until convergence."
+    stages = _stages(abstract)
+    assert [(s.name, s.kind) for s in stages] == [("generate", "inference"), ("train", "other")]
+    assert stages[0].description == stages[1].description == abstract

@@ -15,7 +15,15 @@ _NOUN_END = (
     r"(?=\s*[,.;:(]|\s+(?:of|for|with|that|which|containing|comprising|called|named|to|in|and)\b|$)"
 )
 _OBJECT = r"\s*(?:[\w-]+,?\s+){0,6}?"  # the object's head noun comes within a few words
+# A model with its size or a family of them ("X, an 8-billion-parameter foundation
+# model", "a family of large language models"): the paper is the model's report.
+_MODEL_RELEASE = re.compile(
+    r"[^.;]{0,60}?(?:\b\d+(?:\.\d+)?(?:\*\d+)?b\b|\b\d+-billion\b|\b(?:family|series|suite) of\b)"
+    r"[^.;]{0,50}?\b(?:(?:language|foundation|base|chat) models?|llms?|mllms?)\b"
+    r"|[^.;]{0,60}?\bfoundation models?\b"
+)
 _OBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("report", _MODEL_RELEASE),
     ("benchmark", re.compile(rf"{_OBJECT}(?:benchmark|leaderboard)s?\b{_NOUN_END}")),
     ("dataset", re.compile(rf"{_OBJECT}(?:dataset|corpus)\b{_NOUN_END}")),
     ("system", re.compile(rf"{_OBJECT}(?:system|library|toolkit|platform)\b{_NOUN_END}")),
@@ -31,19 +39,40 @@ _ANYWHERE: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_THEORY = re.compile(
-    r"\bwe (?:\w+ )?(?:prove|derive|establish)\b|\btheorem\b|\bsample complexity\b|"
-    r"\b(?:upper|lower) bounds?\b"
+_METHOD_NOUN = (
+    r"(?:method|framework|approach|model|algorithm|architecture|technique|strategy|scheme|"
+    r"paradigm|recipe|pipeline|loss|objective|module|mechanism|network|agent)s?\b"
 )
+# Results about proofs and bounds. "We empirically prove" is an experiment, and "the upper
+# bound of performance" a figure of speech, so neither counts.
+_THEORY = re.compile(
+    r"\bwe (?!empirically\b)(?:\w+ )?(?:prove|derive|establish)\b|\btheorem\b|"
+    r"\bsample complexity\b|\bminimax\b|\bregret (?:bound|guarantee)s?\b|-competitive\b|"
+    r"\bcompetitive ratio\b|\bconvergence rates?\b|\bnp-hard\b|"
+    r"\b(?:upper|lower|error|risk|regret|generalization|tight|matching)\s+bounds?\b(?!\s+of\b)"
+)
+# The authors' own result ("we prove"), as opposed to words that background sentences
+# use too ("convergence rates", "bounds").
+_OWN_THEORY = re.compile(r"\bwe (?!empirically\b)(?:\w+ )?(?:prove|establish)\b")
 _METHOD = re.compile(
     r"\bwe (?:\w+ )?propose\b|\bnovel\b|\bour (?:method|approach)\b|"
-    r"\b(?:we|this (?:paper|work))\s+(?:\w+\s+)?(?:introduce|present|develop)s?\s+"
-    r"(?:\w+[\s-]+){0,6}?(?:method|framework|approach|model|algorithm|architecture|technique|"
-    r"strategy|scheme|paradigm|recipe|pipeline|loss|objective|module|mechanism|network|agent)"
+    rf"\b(?:we|this (?:paper|work))\s+(?:\w+\s+)?(?:introduce|present|develop)s?\s+"
+    rf"(?:\w+[\s-]+){{0,6}}?{_METHOD_NOUN}"
 )
+# A new method is beyond doubt: "we propose a ..." (not "we propose to use" an existing
+# one), "the proposed method" (not "the proposed hypothesis"), "a novel approach".
+_NEW_METHOD = re.compile(
+    r"\bwe (?:\w+ )?propose (?!to\b)|"
+    rf"\b(?:the|our) proposed (?:[\w()-]+ ){{0,3}}?{_METHOD_NOUN}|"
+    rf"\bnovel (?:[\w-]+ ){{0,2}}{_METHOD_NOUN}|"
+    rf"\b(?:we|this (?:paper|work))\s+(?:\w+\s+)?(?:introduce|present|develop)s?\s+"
+    rf"(?:a|an|the)\s+(?:[\w-]+\s+){{0,5}}?{_METHOD_NOUN}"
+)
+# "We study the problem of ..." opens theory and algorithm papers as often as studies.
 _ANALYSIS = re.compile(
     r"\bwe (?:\w+ )?(?:study|investigate|analy[sz]e|examine|explore|ask|characteri[sz]e|"
-    r"measure|revisit|probe|uncover|find)\b|\bempirical (?:study|analysis|investigation)\b|"
+    r"measure|revisit|probe|uncover|find)\b(?!\s+(?:the\s+)?(?:problem|setting|task)s?\s+of\b)|"
+    r"\bempirical (?:study|analysis|investigation)\b|"
     r"\b(?:this|our) (?:study|analysis)\b|\bwe take a\b"
 )
 _ORDERED: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -55,12 +84,15 @@ _TITLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("report", re.compile(r"\btechnical report\b")),
     ("survey", re.compile(r"\bsurvey\b|\ba review\b")),
     ("benchmark", re.compile(r"bench(?:mark)?\b")),
+    ("dataset", re.compile(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}?(?:dataset|corpus)\b{_NOUN_END}")),
 )
+# A title that asks a question ("Does X help?", "How do models ...") announces a study.
+_TITLE_QUESTION = re.compile(r"\?|^(?:how|why|what|when|does|do|is|are|can|should)\b")
 
 
 def find_contribution(title: str | None, abstract: str) -> str:
     """One of the card's contribution kinds; 'method' when nothing more specific shows."""
-    lowered_title = (title or "").lower()
+    lowered_title = (title or "").lower().strip()
     for kind, cue in _TITLE_CUES:
         if cue.search(lowered_title):
             return kind
@@ -73,8 +105,19 @@ def find_contribution(title: str | None, abstract: str) -> str:
         for kind, noun in _OBJECTS:
             if noun.match(window):
                 return kind
-    # Theory, method and analysis papers share words: the authors' first cue decides.
+    # Theory, method and analysis papers share words: the authors' first cue decides,
+    # except that a study which also proposes a new method is a method paper (CARD_SPEC:
+    # analysis is an empirical study with no new method), and so is a paper whose only
+    # theory words are background ones next to a new method.
     found = [
         (match.start(), kind) for kind, cue in _ORDERED if (match := cue.search(text)) is not None
     ]
-    return min(found)[1] if found else "method"
+    first = min(found)[1] if found else None
+    new_method = _NEW_METHOD.search(text) is not None
+    if first == "theory" and (not new_method or _OWN_THEORY.search(text)):
+        return "theory"
+    if new_method:
+        return "method"
+    if first == "analysis" or _TITLE_QUESTION.search(lowered_title):
+        return "analysis"
+    return "method"

@@ -22,9 +22,9 @@ _TIMES_AFTER = (
 )
 # Unit words after a number, mapped to the card's units.
 _UNIT = (
-    r"(?P<unit>\s?\\?%|\s?percentage[ -]points?\b|\s?percent(?:age)?\b|\s?per\s?cent\b|"
-    r"\s?pp\b|\s?p\.p\.|\s?points?\b|\s?pts\b|\s?absolute\b|\s?[x\u00d7](?![\w\d])|\*(?=\s?[A-Za-z])|-?\s?fold\b|"
-    rf"\s?times\b(?=\s+(?:{_TIMES_AFTER})|[\s,.;)]*(?:without|with|while|and|$)))"
+    r"(?P<unit>\s?\\?%|[\s-]?percentage[ -]points?\b|\s?percent(?:age)?\b|\s?per\s?cent\b|"
+    r"\s?pp\b|\s?p\.p\.|[\s-]?points?\b|\s?pts\b|\s?absolute\b|\s?[x\u00d7](?![\w\d])|\*(?=\s?[A-Za-z])|-?\s?fold\b|"
+    rf"[\s-]?times\b(?=\s+(?:{_TIMES_AFTER})|[\s,.;)]*(?:without|with|while|and|$)))"
 )
 _QUANTITY = re.compile(_NUMBER + _UNIT, re.I)
 _FROM_TO = re.compile(
@@ -32,7 +32,10 @@ _FROM_TO = re.compile(
     r"\s?(?P<unit_b>\\?%|percent\b|points?\b)?",
     re.I,
 )
-_BY_AMOUNT = re.compile(rf"\bby\s+(?:up\s+to\s+|about\s+|over\s+|nearly\s+|roughly\s+)?{_NUMBER}")
+_BY_AMOUNT = re.compile(
+    r"\bby\s+(?:up\s+to\s+|about\s+|over\s+|nearly\s+|roughly\s+|almost\s+|around\s+|"
+    rf"approximately\s+|more\s+than\s+|at\s+least\s+)?{_NUMBER}"
+)
 _SIGNED = re.compile(r"(?<![\w.])\+(\d+(?:\.\d+)?)(?![\d%])")
 # What follows a number that makes it a size, a count or a date, not a gain.
 _SIZE_AFTER = re.compile(
@@ -65,6 +68,10 @@ _UNIT_NAMES: dict[str, str] = {
 # A bound or a cost, not a gain: "<10 percent performance degradation".
 _BOUND_BEFORE = re.compile(r"(?:<|≤|less than|under|below|within|at most|no more than)\s*$", re.I)
 _COST_AFTER = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:degradation|drop|decline|loss)\b", re.I)
+# "8 times without performance drop": the drop is denied, so the number is still a gain.
+_NO_COST_AFTER = re.compile(
+    r"^\W*(?:without|with\s+(?:no|little|negligible|minimal|marginal)|no)\b", re.I
+)
 # "10% of the training data": a share of the data used, not a gain.
 _FRACTION_AFTER = re.compile(
     r"^\s+(?:or (?:less|more|fewer)\s+)?of\s+(?:the\s+|its\s+|their\s+|all\s+|our\s+|each\s+)?"
@@ -129,6 +136,7 @@ _CONDITION = re.compile(
     r"\b(?:on|in|across)\s+(?P<what>(?:the\s+)?[A-Z][\w\-.+@]*(?:\s+[\w\-.+@]+){0,5}?)"
     r"(?=\s+(?:from|by|with|while|and|to|over|compared)\b|[,;()]|$)"
 )
+_DENIED_TAIL = re.compile(r"\b(?:without|with\s+no)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+[\u2013\u2014]\s+|:\s+")
 _MIN_QUOTE_WORDS = 4
@@ -206,6 +214,11 @@ def _nearest(pattern: re.Pattern[str], text: str, position: int) -> re.Match[str
 
 
 def _direction(clause_text: str, position: int) -> str:
+    # "... by 8 times without performance drop": a denied side effect says nothing of
+    # which way the number goes.
+    denied = _DENIED_TAIL.search(clause_text, position)
+    if denied is not None:
+        clause_text = clause_text[: denied.start()]
     lower = _nearest(_LOWER_CUES, clause_text, position)
     higher = _nearest(_HIGHER_CUES, clause_text, position)
     if lower is None:
@@ -333,7 +346,9 @@ def _not_a_gain(text: str, match: re.Match[str]) -> bool:
     """A bound, a cost, a fraction of something, or a kernel size: not a claimed gain."""
     before = text[max(0, match.start() - 20) : match.start()]
     after = text[match.end() : match.end() + 40]
-    if _BOUND_BEFORE.search(before) or _COST_AFTER.match(after):
+    if _BOUND_BEFORE.search(before):
+        return True
+    if _COST_AFTER.match(after) and not _NO_COST_AFTER.match(after):
         return True
     if _FRACTION_AFTER.match(after) and not _GAIN_VERB.search(before):
         return True

@@ -59,6 +59,54 @@ def _pair_names(pair: tuple[str, str]) -> tuple[str, str]:
     return names
 
 
+# The authors speaking ("we", "this paper") and results being reported: where a sentence
+# stands relative to the first of each is a strong hint of its role (the objective is
+# most often the first sentence where the authors speak).
+_AUTHORS = re.compile(r"\b(?:we|our|us)\b|\bthis (?:paper|work|study|article)\b")
+_RESULTS = re.compile(
+    r"\b(?:results?|experiments?|outperform\w*|show|shows|demonstrate\w*|achiev\w*|"
+    r"evaluat\w*)\b"
+)
+AUTHOR_OPENING_WORDS = 4  # words of the authors' first sentence crossed with that fact
+
+
+def _first(flags: Sequence[bool]) -> int | None:
+    return next((index for index, flag in enumerate(flags) if flag), None)
+
+
+def _structure_features(sentences: Sequence[str], words: Sequence[list[str]]) -> list[set[str]]:
+    """Each sentence's place relative to the authors' first and the first results sentence."""
+    lowered = [sentence.lower() for sentence in sentences]
+    speaking = [bool(_AUTHORS.search(text)) for text in lowered]
+    reporting = [bool(_RESULTS.search(text)) for text in lowered]
+    first_speaking, first_reporting = _first(speaking), _first(reporting)
+    features: list[set[str]] = []
+    spoken_before = 0
+    for index, own in enumerate(words):
+        names: set[str] = {f"wecount:{min(spoken_before, 3)}"}
+        if first_speaking is None:
+            names.add("we:none")
+        elif index < first_speaking:
+            names.add(f"we:before{min(first_speaking - index, 3)}")
+        elif index == first_speaking:
+            names.add("we:first")
+            names.update(f"wefirst:{word}" for word in own[:AUTHOR_OPENING_WORDS])
+        else:
+            names.add(f"we:after{min(index - first_speaking, 4)}")
+        if first_reporting is not None:
+            relation = (
+                "before"
+                if index < first_reporting
+                else "at"
+                if index == first_reporting
+                else "after"
+            )
+            names.add(f"res:{relation}")
+        spoken_before += speaking[index]
+        features.append(names)
+    return features
+
+
 def _length_bin(count: int) -> str:
     return "len:short" if count < 10 else "len:mid" if count < 30 else "len:long"
 
@@ -70,11 +118,13 @@ def abstract_features(sentences: Sequence[str]) -> list[set[str]]:
     word pair. Position: a relative bin, the distance from each end, and each word
     crossed with the third of the abstract it occurs in (so "propose" can weigh
     differently early and late). Neighbours: their words and opening word, prefixed
-    'p:' (previous) or 'n:' (next).
+    'p:' (previous) or 'n:' (next). Structure: the place relative to the first sentence
+    where the authors speak and the first that reports results.
     """
     words = [tokens(sentence) for sentence in sentences]
     named = [[_word_names(word) for word in dict.fromkeys(own)] for own in words]
     count = len(sentences)
+    structure = _structure_features(sentences, words)
     features: list[set[str]] = []
     for index, own in enumerate(words):
         bucket = min(POSITION_BINS - 1, index * POSITION_BINS // max(count, 1))
@@ -105,5 +155,6 @@ def abstract_features(sentences: Sequence[str]) -> list[set[str]]:
                     names.add(f"{prefix}^{words[neighbour][0]}")
             else:
                 names.add(f"{prefix}<none>")
+        names |= structure[index]
         features.append(names)
     return features

@@ -1,10 +1,11 @@
 """Stages of the method, from the abstract's own sequencing words.
 
-Four patterns, tried in order, the first that yields two or more stages wins:
+Patterns, tried in order, the first that yields two or more stages wins:
 an enumeration ("(i) ... (ii) ...", "(1) ... (2) ..."), a list announced by a count or a
 pipeline word ("two-stage process: A and B", "consists of three steps: A, B and C"),
-"first ... then ..." inside a sentence, and sentences opened by ordinal words ("First, ...
-Next, ... Finally, ..."). Names are cut from the abstract, so their words occur in it.
+"first ... then ..." inside a sentence, named phases, sentences opened by ordinal words
+("First, ... Next, ... Finally, ..."), a step followed by "X is then <done>", and a
+"generate-then-train" compound. Names are cut from the abstract, so their words occur in it.
 """
 
 from __future__ import annotations
@@ -98,6 +99,23 @@ _NAMED_PHASE = re.compile(
     r"(?P<name>[\"\u201c]?[\w][\w-]*(?:[- ][\w-]+)?[\"\u201d]?\s+(?:phase|stage))\b",
     re.I,
 )
+# "Those are then fed into ...", "and the model is then trained by ...": a step that
+# follows the one told just before it (in the same sentence after ", and", or in the
+# sentence before). A relative "which is then used" only qualifies a noun.
+_PASSIVE_THEN = re.compile(r"\b(?:is|are)\s+then\s+(?P<step>\w[^.;]*)", re.I)
+_RELATIVE_END = re.compile(r"\b(?:which|that|who|whose)\s*$", re.I)
+_AND_BEFORE = re.compile(r",?[\"\u201d]?\s+and\s+(?=[^,]*$)", re.I)
+_SUBJECT_ONLY_WORDS = 5  # "The learned bases are then ..." has only a subject before
+# What opens a sentence before its first step: "Our method involves ...", "During
+# each iteration, ...", "To ensure X, ...".
+_STEP_LEAD = re.compile(
+    r"^(?:(?:during|in|at|for|after|to)\b[^,]{0,80},\s*)?"
+    r"(?:(?:our|the|this)\s+(?:[\w-]+\s+)?(?:method|approach|framework|pipeline|model)\s+"
+    r"(?:involves|consists of|begins with|starts with|first)\s+)?",
+    re.I,
+)
+# "generate-then-train", "retrieve-then-rerank": a two-step recipe in one compound.
+_THEN_COMPOUND = re.compile(r"\b(?P<a>[a-z]{3,})-then-(?P<b>[a-z]{3,})\b", re.I)
 _ANNOUNCED_COUNT = re.compile(rf"\b{_COUNT}\s+(?:\w+\s+){{0,2}}(?:phases|stages)\b", re.I)
 
 # Stage kinds, tried in order: the first whose words occur in the stage wins.
@@ -311,12 +329,52 @@ def _from_ordinal_sentences(text: str, sentences: Sequence[Sentence]) -> list[Fo
     return _stages(items)
 
 
+def _from_passive_then(text: str, sentences: Sequence[Sentence]) -> list[FoundStage]:
+    """A step told, then "X is/are then <done>": the two steps in order."""
+    for index, sentence in enumerate(sentences):
+        found = _PASSIVE_THEN.search(sentence.text)
+        if found is None:
+            continue
+        head = sentence.text[: found.start()]
+        if _RELATIVE_END.search(head):
+            continue
+        joined = _AND_BEFORE.search(head)
+        if joined is not None:
+            before = head[: joined.start()]
+        elif len(head.split()) <= _SUBJECT_ONLY_WORDS and index > 0:
+            before = sentences[index - 1].text
+        else:
+            continue
+        stages = _stages([_STEP_LEAD.sub("", before.strip()), found.group("step")])
+        if stages:
+            return stages
+    del text
+    return []
+
+
+def _from_then_compound(text: str, sentences: Sequence[Sentence]) -> list[FoundStage]:
+    """ "A generate-then-train process": the compound's two verbs, in order."""
+    found = _THEN_COMPOUND.search(text)
+    if found is None:
+        return []
+    told = next((s.text for s in sentences if s.start <= found.start() < s.end), found.group(0))
+    description = _clip(told, MAX_DESCRIPTION)
+    return [
+        FoundStage(
+            name=found.group(part), kind=stage_kind(found.group(part)), description=description
+        )
+        for part in ("a", "b")
+    ]
+
+
 _FINDERS: tuple[Callable[[str, Sequence[Sentence]], list[FoundStage]], ...] = (
     _from_enumeration,
     _from_announced_list,
     _from_first_then,
     _from_named_phases,
     _from_ordinal_sentences,
+    _from_passive_then,
+    _from_then_compound,
 )
 
 
