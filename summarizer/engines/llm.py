@@ -83,6 +83,10 @@ class _Tally:
         )
 
 
+class TruncatedAnswer(Exception):
+    """An answer cut off at the token limit (finish_reason "length", or every token used)."""
+
+
 @dataclass
 class _Conversation:
     """One paper's exchange with the model: the next request, and what to do with answers."""
@@ -94,15 +98,40 @@ class _Conversation:
     request: dict[str, Any]
     answers: int = 0
     tally: _Tally = field(default_factory=_Tally)
+    # The last schema-valid answer that failed only grounding: if a re-ask comes back
+    # broken, it is still the best card, and grounding drops what it must from it.
+    fallback: CardFields | None = None
 
     def take(self, response: Any) -> CardFields | None:
         """The card fields if this answer is final; None when a re-ask was prepared.
 
-        Raises the parse error when no re-ask is left.
+        Raises the parse error (or TruncatedAnswer) when no re-ask is left.
         """
         self.answers += 1
         self.tally.record(response)
         last = self.answers >= self.answers_allowed
+        _repair_json_strings(response)
+        try:
+            fields = self._parse(response)
+        except (ValidationError, json.JSONDecodeError, TruncatedAnswer) as exc:
+            truncated = isinstance(exc, TruncatedAnswer) or self._used_every_token(response)
+            if self.fallback is not None and (last or truncated):
+                return self.fallback
+            if truncated:
+                # Asking again the same way would be cut off again.
+                raise TruncatedAnswer() from exc
+            if last:
+                raise
+            self._reask(response, exc)
+            return None
+        problems = grounding.check(fields, self.abstract)
+        if problems and not last:
+            self.fallback = fields
+            self._reask(response, UngroundedAnswer(problems))
+            return None
+        return fields
+
+    def _parse(self, response: Any) -> CardFields:
         try:
             parsed = self.handlers.response_parser(
                 response=response,
@@ -112,24 +141,51 @@ class _Conversation:
                 stream=False,
                 is_async=False,
             )
-            # A plain CardFields (parsed is instructor's subclass, already validated).
-            fields = CardFields.model_construct(**dict(parsed))
-            problems = grounding.check(fields, self.abstract)
-            if problems and not last:
-                raise UngroundedAnswer(problems)
-            return fields
-        except (ValidationError, json.JSONDecodeError, UngroundedAnswer) as exc:
-            if last or _is_truncation(exc):
-                raise
-            retry_request = {**self.request, "messages": list(self.request["messages"])}
-            self.request = self.handlers.reask_handler(
-                kwargs=retry_request, response=response, exception=exc
-            )
-            return None
+        except Exception as exc:
+            if type(exc).__name__ == "IncompleteOutputException":
+                raise TruncatedAnswer() from exc
+            raise
+        # A plain CardFields (parsed is instructor's subclass, already validated).
+        return CardFields.model_construct(**dict(parsed))
+
+    def _used_every_token(self, response: Any) -> bool:
+        """Some servers report a tool call cut at max_tokens as finished: count tokens."""
+        limit = self.request.get("max_tokens")
+        used = getattr(getattr(response, "usage", None), "completion_tokens", None)
+        return isinstance(limit, int) and isinstance(used, int) and used >= limit
+
+    def _reask(self, response: Any, exc: Exception) -> None:
+        retry_request = {**self.request, "messages": list(self.request["messages"])}
+        self.request = self.handlers.reask_handler(
+            kwargs=retry_request, response=response, exception=exc
+        )
 
 
-def _is_truncation(exc: BaseException) -> bool:
-    return type(exc).__name__ == "IncompleteOutputException"
+def _lenient_json(text: str | None) -> str | None:
+    """JSON text with raw control characters inside strings escaped (some grammars let a
+    model write a bare newline in a string, which strict parsers refuse)."""
+    if not text:
+        return text
+    try:
+        json.loads(text)
+        return text
+    except ValueError:
+        pass
+    try:
+        return json.dumps(json.loads(text, strict=False), ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def _repair_json_strings(response: Any) -> None:
+    choices = getattr(response, "choices", None) or []
+    if not choices:
+        return
+    message = choices[0].message
+    if isinstance(message.content, str):
+        message.content = _lenient_json(message.content)
+    for call in message.tool_calls or []:
+        call.function.arguments = _lenient_json(call.function.arguments)
 
 
 @functools.cache

@@ -102,7 +102,7 @@ def _from_status(exc: BaseException, status: int, settings: Settings) -> Summari
 
 def _response_error(exc: BaseException) -> ResponseError:
     name = type(exc).__name__
-    if name == "IncompleteOutputException":
+    if name in ("IncompleteOutputException", "TruncatedAnswer"):
         return ResponseError(
             "the answer was cut off at the token limit (finish_reason=length)",
             kind="truncated",
