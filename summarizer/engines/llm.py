@@ -101,6 +101,7 @@ class _Conversation:
     # The last schema-valid answer that failed only grounding: if a re-ask comes back
     # broken, it is still the best card, and grounding drops what it must from it.
     fallback: CardFields | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def take(self, response: Any) -> CardFields | None:
         """The card fields if this answer is final; None when a re-ask was prepared.
@@ -118,8 +119,12 @@ class _Conversation:
             if self.fallback is not None and (last or truncated):
                 return self.fallback
             if truncated:
-                # Asking again the same way would be cut off again.
-                raise TruncatedAnswer() from exc
+                # Asking again the same way would be cut off again: keep what is whole.
+                salvaged = salvage_truncated(response)
+                if salvaged is None:
+                    raise TruncatedAnswer() from exc
+                self.warnings.append(TRUNCATED_WARNING)
+                return salvaged
             if last:
                 raise
             self._reask(response, exc)
@@ -130,6 +135,10 @@ class _Conversation:
             self._reask(response, UngroundedAnswer(problems))
             return None
         return fields
+
+    def result(self, fields: CardFields) -> EngineResult:
+        """The engine's answer: the fields, the bill and the notes of this conversation."""
+        return EngineResult(fields=fields, usage=self.tally.usage, warnings=tuple(self.warnings))
 
     def _parse(self, response: Any) -> CardFields:
         try:
@@ -159,6 +168,59 @@ class _Conversation:
         self.request = self.handlers.reask_handler(
             kwargs=retry_request, response=response, exception=exc
         )
+
+
+TRUNCATED_WARNING = (
+    "truncated_answer: the model's answer was cut off at --max-tokens; "
+    "items after the cut are missing"
+)
+_LIST_FIELDS = ("claimed_gains", "stages")
+
+
+def _answer_text(response: Any) -> str | None:
+    """The JSON text of an answer: the tool call's arguments, else the message content."""
+    choices = getattr(response, "choices", None) or []
+    if not choices:
+        return None
+    message = choices[0].message
+    for call in message.tool_calls or []:
+        return str(call.function.arguments)
+    content = message.content or ""
+    start = content.find("{")
+    return content[start:] if start >= 0 else None
+
+
+def salvage_truncated(response: Any) -> CardFields | None:
+    """The whole part of an answer cut off mid-JSON, if every field got an answer.
+
+    The cut-off item of a list is dropped and a list the cut came before is left empty
+    (the card carries a warning); a cut inside a text field loses the card, since half a
+    sentence is not a summary.
+    """
+    import jiter
+
+    text = _answer_text(response)
+    if not text:
+        return None
+    try:
+        data = jiter.from_json(text.encode(), partial_mode="on")
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    for name in _LIST_FIELDS:  # a list the cut came before: its items are unknown
+        data.setdefault(name, [])
+    for _ in range(2 * len(_LIST_FIELDS) + 1):
+        try:
+            return CardFields.model_validate(data)
+        except ValidationError as exc:
+            broken = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+            lists = [name for name in _LIST_FIELDS if name in broken and data.get(name)]
+            if not lists or broken - set(_LIST_FIELDS):
+                return None
+            for name in lists:
+                data[name] = data[name][:-1]
+    return None
 
 
 def _lenient_json(text: str | None) -> str | None:
@@ -212,12 +274,7 @@ class LLMEngine:
     def __init__(self, settings: Settings, *, policy: RetryPolicy | None = None) -> None:
         if settings.model is None:
             raise ConfigError("model", "the LLM engine needs a model name")
-        if settings.base_url is None and not settings.api_key:
-            raise ConfigError(
-                "OPENAI_API_KEY",
-                "no API key for api.openai.com",
-                hint="set OPENAI_API_KEY, or --base-url for a local server, or --engine offline",
-            )
+        self._check_credentials(settings)
         self.settings = settings
         self.model: str | None = settings.model
         self.mode: str | None = settings.mode
@@ -231,7 +288,15 @@ class LLMEngine:
             weakref.WeakKeyDictionary()
         )
 
-    # --- clients --------------------------------------------------------------------
+    def _check_credentials(self, settings: Settings) -> None:
+        if settings.base_url is None and not settings.api_key:
+            raise ConfigError(
+                "OPENAI_API_KEY",
+                "no API key for api.openai.com",
+                hint="set OPENAI_API_KEY, or --base-url for a local server, or --engine offline",
+            )
+
+    # --- transport: how a request body becomes a ChatCompletion -------------------------
 
     def _client_options(self) -> dict[str, Any]:
         import openai
@@ -319,7 +384,7 @@ class LLMEngine:
                 )
                 fields = conversation.take(response)
                 if fields is not None:
-                    return EngineResult(fields=fields, usage=conversation.tally.usage)
+                    return conversation.result(fields)
         except Exception as exc:
             raise translate_error(exc, self.settings, conversation.tally.usage) from exc
 
@@ -335,7 +400,7 @@ class LLMEngine:
                 )
                 fields = conversation.take(response)
                 if fields is not None:
-                    return EngineResult(fields=fields, usage=conversation.tally.usage)
+                    return conversation.result(fields)
         except Exception as exc:
             raise translate_error(exc, self.settings, conversation.tally.usage) from exc
 
