@@ -386,7 +386,7 @@ def table(
 @click.option(
     "--n-ctx",
     type=click.IntRange(min=256),
-    default=4096,
+    default=8192,
     show_default=True,
     help="Context window in tokens (prompt and answer together).",
 )

@@ -125,7 +125,7 @@ class LocalServerSettings:
     alias: str
     host: str = "127.0.0.1"
     port: int = 8080
-    n_ctx: int = 4096
+    n_ctx: int = 8192
     threads: int = 2
     startup_timeout: float = 120.0
 
@@ -240,7 +240,7 @@ def resolve_settings(
     alias: str | None = None,
     host: str = "127.0.0.1",
     port: int = 8080,
-    n_ctx: int = 4096,
+    n_ctx: int = 8192,
     threads: int | None = None,
     startup_timeout: float = 120.0,
     find: Callable[[str], object | None] = importlib.util.find_spec,

@@ -11,7 +11,7 @@ import pytest
 from openai.types.chat import ChatCompletion
 
 from summarizer.engines.llm import TRUNCATED_WARNING, LLMEngine
-from summarizer.errors import ResponseError
+from summarizer.errors import ContextTooLongError, ResponseError
 from summarizer.settings import resolve_settings
 
 ABSTRACT = "Training is slow. We propose FooNet. FooNet improves accuracy by 4.2% over BarNet."
@@ -155,3 +155,22 @@ def test_schema_invalid_after_every_reask_is_an_error_with_its_bill() -> None:
     assert raised.value.kind == "schema_invalid"
     assert raised.value.usage.requests == 3
     assert raised.value.usage.prompt_tokens == 300
+
+
+def test_a_reask_that_gets_no_answer_keeps_the_last_valid_answer() -> None:
+    class ContextFullEngine(ScriptedEngine):
+        def _sync_post(self) -> Callable[[dict[str, Any]], Any]:
+            first = super()._sync_post()
+
+            def post(body: dict[str, Any]) -> Any:
+                if self.bodies:  # the re-ask no longer fits the model's context
+                    raise ContextTooLongError("the prompt is too long")
+                return first(body)
+
+            return post
+
+    engine = ContextFullEngine([answer(json.dumps(UNGROUNDED))])
+    result = engine.fill("FooNet", ABSTRACT)
+    assert result.fields.claimed_gains[0].quote == "made up 4.2%"
+    assert result.warnings == ("reask_failed: LLM endpoint: the prompt is too long",)
+    assert result.usage.requests == 2

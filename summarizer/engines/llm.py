@@ -379,9 +379,16 @@ class LLMEngine:
         try:
             while True:
                 body = conversation.request
-                response = self.policy.call(
-                    functools.partial(post, body), self.observers, conversation.tally.count_attempt
-                )
+                try:
+                    response = self.policy.call(
+                        functools.partial(post, body),
+                        self.observers,
+                        conversation.tally.count_attempt,
+                    )
+                except Exception as exc:
+                    if conversation.fallback is None:
+                        raise
+                    return self._reask_failed(conversation, exc)
                 fields = conversation.take(response)
                 if fields is not None:
                     return conversation.result(fields)
@@ -395,14 +402,28 @@ class LLMEngine:
         try:
             while True:
                 body = conversation.request
-                response = await self.policy.acall(
-                    functools.partial(post, body), self.observers, conversation.tally.count_attempt
-                )
+                try:
+                    response = await self.policy.acall(
+                        functools.partial(post, body),
+                        self.observers,
+                        conversation.tally.count_attempt,
+                    )
+                except Exception as exc:
+                    if conversation.fallback is None:
+                        raise
+                    return self._reask_failed(conversation, exc)
                 fields = conversation.take(response)
                 if fields is not None:
                     return conversation.result(fields)
         except Exception as exc:
             raise translate_error(exc, self.settings, conversation.tally.usage) from exc
+
+    def _reask_failed(self, conversation: _Conversation, exc: Exception) -> EngineResult:
+        """A re-ask that got no answer (say, it no longer fits the context): the last
+        schema-valid answer stands, and grounding drops what it must from it."""
+        reason = translate_error(exc, self.settings, conversation.tally.usage)
+        conversation.warnings.append(f"reask_failed: {reason}")
+        return conversation.result(conversation.fallback)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Close the blocking HTTP client (async ones go with their event loop)."""

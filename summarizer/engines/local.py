@@ -22,7 +22,7 @@ from summarizer.llama_compat import adapt_chat_request
 from summarizer.local_server import INSTALL_HINT, bundled_model_path, checked_model_path
 from summarizer.settings import Settings
 
-DEFAULT_CONTEXT_TOKENS = 4096
+DEFAULT_CONTEXT_TOKENS = 8192  # SmolLM2 was trained to 8k: room for re-asks
 
 
 class LocalEngine(LLMEngine):
