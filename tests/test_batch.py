@@ -85,10 +85,10 @@ def test_twenty_percent_faults_lose_and_duplicate_nothing(
 ) -> None:
     test_server.config.fault_rate = 0.2
     test_server.config.seed = 7
-    test_server.config.stall_seconds = 3
+    test_server.config.stall_seconds = 6
     test_server.config.retry_after = 0.05
     out = tmp_path / "out"
-    settings = llm_settings(test_server, tmp_path / "c", timeout=0.5)
+    settings = llm_settings(test_server, tmp_path / "c", timeout=2)
     report = run_batch([str(repo / "seeds")], out, settings, concurrency=16)
     cards = card_lines(out)
     errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
@@ -101,9 +101,10 @@ def test_twenty_percent_faults_lose_and_duplicate_nothing(
     assert report.failed == len(errors) and report.new_cards == len(cards)
     outcomes = test_server.stats.snapshot().by_outcome
     assert sum(count for name, count in outcomes.items() if name != "ok") > 0
-    # Retries stay bounded: at most 6 attempts per answer, 3 answers per paper.
+    # Retries stay bounded: at most 6 attempts per answer, 3 answers per paper. Every
+    # request the server saw is billed (a timed-out connect may never reach it).
+    assert test_server.stats.snapshot().requests <= report.usage["requests"]
     assert report.usage["requests"] <= SEED_PAPERS * 6 * 3
-    assert report.usage["requests"] == test_server.stats.snapshot().requests
 
 
 def test_rate_limits_shrink_concurrency_and_every_card_still_comes(
