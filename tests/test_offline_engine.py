@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from summarizer.api import Summarizer
 from summarizer.cards import CardFields
 from summarizer.engines.offline import OfflineEngine
-from summarizer.engines.offline.cards import offline_cards
 from summarizer.engines.offline.role_features import abstract_features
 from summarizer.engines.offline.roles import LABELS, shipped_model
 from summarizer.errors import EmptyAbstractError
@@ -76,11 +76,13 @@ def test_engine_identity_and_afill() -> None:
 
 def test_every_seed_card_is_valid_and_grounded() -> None:
     papers = unique_papers(read_papers([str(SEEDS)]).papers)
-    cards = offline_cards(papers)
+    with Summarizer(engine="offline") as summarizer:
+        cards = [summarizer.summarize_paper(paper) for paper in papers]
     assert len(cards) == len(papers) == 296
     for paper, card in zip(papers, cards, strict=True):
         assert card.provenance.engine == "offline"
         assert len(card.problem) <= 400 and len(card.method) <= 400
+        assert not any(warning.startswith("dropped") for warning in card.warnings)
         for gain in card.claimed_gains:
             assert gain.span is not None
             assert paper.abstract[gain.span.start : gain.span.end] == gain.quote
