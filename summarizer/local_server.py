@@ -381,11 +381,9 @@ def stop(process: subprocess.Popen[bytes], grace_seconds: float = 10.0) -> None:
 
 def announcement(settings: LocalServerSettings) -> str:
     """The line that tells the user how to point summarizer at the server."""
-    # The server answers one request at a time, and a small CPU takes a while per card:
-    # with the batch's defaults (8 in flight, 60 s each) requests would time out queueing.
     return (
         f"serving {settings.model_path.name} at {settings.base_url} (Ctrl-C stops); use: "
-        f"--base-url {settings.base_url} --model {settings.alias} --concurrency 1 --timeout 600"
+        f"--base-url {settings.base_url} --model {settings.alias}"
     )
 
 

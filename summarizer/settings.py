@@ -18,6 +18,10 @@ MODES = ("tools", "json_schema", "json", "md_json")
 DEFAULT_MODE = "tools"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_TIMEOUT = 60.0
+# A model on this machine (llama.cpp, Ollama, LM Studio) answers one request at a time,
+# tens of seconds each on a CPU: requests queued behind others need far longer.
+DEFAULT_LOCAL_TIMEOUT = 600.0
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 DEFAULT_MAX_REASKS = 2
 DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_TOKENS = 2048
@@ -71,6 +75,14 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("summarizer", appauthor=False))
 
 
+def default_timeout(base_url: str | None) -> float:
+    """Seconds per request: longer for an endpoint on this machine."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base_url).hostname if base_url else None
+    return DEFAULT_LOCAL_TIMEOUT if host in _LOOPBACK_HOSTS else DEFAULT_TIMEOUT
+
+
 def _first(*values: str | None) -> str | None:
     for value in values:
         if value is not None and value != "":
@@ -121,7 +133,7 @@ def resolve_settings(
         base_url=base_url,
         api_key=api_key,
         mode=mode or DEFAULT_MODE,
-        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+        timeout=default_timeout(base_url) if timeout is None else timeout,
         max_reasks=DEFAULT_MAX_REASKS if max_reasks is None else max_reasks,
         max_tokens=DEFAULT_MAX_TOKENS if max_tokens is None else max_tokens,
         keep_ungrounded=keep_ungrounded,

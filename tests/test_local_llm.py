@@ -35,9 +35,7 @@ from summarizer.papers import Paper, read_papers
 
 pytestmark = pytest.mark.local_llm
 
-ANNOUNCEMENT = re.compile(
-    r"--base-url (?P<base_url>\S+) --model (?P<model>\S+) --concurrency 1 --timeout 600$"
-)
+ANNOUNCEMENT = re.compile(r"--base-url (?P<base_url>\S+) --model (?P<model>\S+)$")
 STARTUP_SECONDS = 120
 BATCH_PAPER_IDS = (
     "parameter-dynamics-of-81dfe6f5",

@@ -402,8 +402,7 @@ def test_serve_announces_the_base_url_and_stops_the_server_on_sigterm(
     assert code == 0
     assert lines == [
         f"serving m.gguf at http://127.0.0.1:{settings.port}/v1 (Ctrl-C stops); use: "
-        f"--base-url http://127.0.0.1:{settings.port}/v1 --model smollm2 "
-        "--concurrency 1 --timeout 600"
+        f"--base-url http://127.0.0.1:{settings.port}/v1 --model smollm2"
     ]
     assert not is_running(int(pid_file.read_text()))
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

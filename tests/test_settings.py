@@ -55,3 +55,10 @@ def test_bad_settings_name_the_setting(changes: dict[str, object], setting: str)
 def test_cache_dir_from_environment(tmp_path: object) -> None:
     settings = resolve_settings(environ={"SUMMARIZER_CACHE_DIR": "/tmp/x"})
     assert str(settings.cache_dir) == "/tmp/x"
+
+
+def test_an_endpoint_on_this_machine_gets_a_longer_timeout() -> None:
+    local = resolve_settings(base_url="http://127.0.0.1:8080/v1", model="m", environ={})
+    remote = resolve_settings(base_url="https://api.example.com/v1", model="m", environ={})
+    chosen = resolve_settings(base_url="http://localhost:8080/v1", model="m", timeout=5, environ={})
+    assert (local.timeout, remote.timeout, chosen.timeout) == (600, 60, 5)
