@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -20,8 +21,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     add_args_from_model(parser, Settings)
     args = parser.parse_args(argv)
-    server_settings = parse_model_from_args(ServerSettings, args)
-    model_settings = [parse_model_from_args(ModelSettings, args)]
+    # parse_model_from_args is annotated as returning the class; it returns an instance.
+    server_settings: Any = parse_model_from_args(ServerSettings, args)
+    model_settings: list[Any] = [parse_model_from_args(ModelSettings, args)]
     app = create_app(server_settings=server_settings, model_settings=model_settings)
     uvicorn.run(
         ChatRequestAdapter(app),
