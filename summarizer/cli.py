@@ -352,7 +352,8 @@ def table(
     from pathlib import Path
 
     from summarizer.cards import read_cards
-    from summarizer.tables import render_table, write_text_atomic
+    from summarizer.outputs import write_atomically
+    from summarizer.tables import render_table
 
     text = render_table(
         read_cards(cards_path), view=view, fmt=output_format, group_by=group_by, sort=sort
@@ -360,7 +361,7 @@ def table(
     if output is None or output == "-":
         click.echo(text, nl=False)
     else:
-        write_text_atomic(Path(output), text)
+        write_atomically(Path(output), text)
 
 
 @cli.command("serve-local")

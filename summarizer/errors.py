@@ -114,9 +114,3 @@ class CardFileError(SummarizerError):
         super().__init__(f"{where}: {problem}")
         self.path = path
         self.line = line
-
-
-class Interrupted(SummarizerError):
-    """The user stopped a run (Ctrl-C); finished work was kept."""
-
-    exit_code = 130

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from summarizer.cards import PaperCard
-from summarizer.errors import CardFileError
+from summarizer.errors import CardFileError, SummarizerError
 
 CARDS_FILE = "cards.jsonl"
 ERRORS_FILE = "errors.jsonl"
@@ -24,13 +25,27 @@ TABLES_DIR = "tables"
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace a file's content in one step: readers see the old file or the new one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    """Write `text` (UTF-8, newlines untouched) to `path` so readers never see half a file.
+
+    The text goes to a temporary file beside `path`, flushed to disk, then replaces it in
+    one step. A failure raises SummarizerError naming the path.
+    """
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise SummarizerError(f"{path}: cannot write ({exc.strerror})") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise SummarizerError(f"{path}: cannot write ({exc.strerror})") from None
 
 
 class LineLog:

@@ -18,10 +18,14 @@ T = TypeVar("T")
 _RETRIED_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 
 
-class Observer(Protocol):
-    def rate_limited(self, retry_after: float | None) -> None: ...
+class RequestObserver(Protocol):
+    """Told how requests to an endpoint fare, e.g. to adapt how many run at once."""
 
-    def succeeded(self) -> None: ...
+    def rate_limited(self, retry_after: float | None) -> None:
+        """A request got HTTP 429 and will be retried."""
+
+    def succeeded(self) -> None:
+        """A request got an answer."""
 
 
 def _status(exc: BaseException) -> int | None:
@@ -119,7 +123,7 @@ class RetryPolicy:
         elapsed = float(retry_state.seconds_since_start or 0.0)
         return attempts >= self.max_attempts or elapsed >= self.max_total_seconds
 
-    def _tenacity_options(self, observers: Sequence[Observer]) -> dict[str, Any]:
+    def _tenacity_options(self, observers: Sequence[RequestObserver]) -> dict[str, Any]:
         from tenacity import retry_if_exception
 
         def before_sleep(retry_state: Any) -> None:
@@ -139,7 +143,7 @@ class RetryPolicy:
     def call(
         self,
         send: Callable[[], T],
-        observers: Sequence[Observer] = (),
+        observers: Sequence[RequestObserver] = (),
         on_attempt: Callable[[], None] | None = None,
     ) -> T:
         """Send with retries (blocking)."""
@@ -157,7 +161,7 @@ class RetryPolicy:
     async def acall(
         self,
         send: Callable[[], Awaitable[T]],
-        observers: Sequence[Observer] = (),
+        observers: Sequence[RequestObserver] = (),
         on_attempt: Callable[[], None] | None = None,
     ) -> T:
         """Send with retries (async: waits without blocking other requests)."""

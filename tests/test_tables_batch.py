@@ -11,7 +11,8 @@ import pytest
 from table_cards import hostile_cards, reference_cards
 
 from summarizer.errors import SummarizerError
-from summarizer.tables import render_table, write_batch_tables, write_text_atomic
+from summarizer.outputs import write_atomically
+from summarizer.tables import render_table, write_batch_tables
 
 FILES = sorted({card.source.file for card in reference_cards() if card.source})
 
@@ -71,7 +72,7 @@ def test_atomic_write_leaves_no_temporary_file_when_it_fails(
 
     monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(SummarizerError, match=r"table.md: cannot write \(Permission denied\)"):
-        write_text_atomic(target, "new")
+        write_atomically(target, "new")
     assert [path.name for path in folder.iterdir()] == ["table.md"]
     assert target.read_text() == "old"
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from summarizer.cards import CardFields, Usage
+from summarizer.retries import RequestObserver
 
 
 @dataclass(frozen=True)
@@ -15,18 +16,6 @@ class EngineResult:
     fields: CardFields
     usage: Usage = field(default_factory=Usage)
     warnings: tuple[str, ...] = ()
-
-
-class RequestObserver(Protocol):
-    """Told how requests to an endpoint fare, e.g. to adapt how many run at once."""
-
-    def rate_limited(self, retry_after: float | None) -> None:
-        """A request got HTTP 429 and will be retried."""
-        ...
-
-    def succeeded(self) -> None:
-        """A request got an answer."""
-        ...
 
 
 class Engine(Protocol):

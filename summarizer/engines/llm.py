@@ -27,11 +27,11 @@ from pydantic import ValidationError
 
 from summarizer import grounding
 from summarizer.cards import CardFields, Usage
-from summarizer.engines.base import EngineResult, RequestObserver
+from summarizer.engines.base import EngineResult
 from summarizer.engines.llm_errors import translate_error
 from summarizer.errors import ConfigError, EmptyAbstractError
 from summarizer.prompts import prompt_version, render_messages
-from summarizer.retries import RetryPolicy
+from summarizer.retries import RequestObserver, RetryPolicy
 from summarizer.settings import Settings
 
 # instructor's names for the modes of the command line.

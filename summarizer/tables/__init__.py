@@ -4,7 +4,7 @@
 view as Markdown, HTML and CSV for `summarizer batch`. See docs/tables.md.
 """
 
-from summarizer.tables.batch import BATCH_FORMATS, write_batch_tables, write_text_atomic
+from summarizer.tables.batch import BATCH_FORMATS, write_batch_tables
 from summarizer.tables.render import EXTENSIONS, FORMATS, render_table
 from summarizer.tables.rows import VIEWS, headline_gain
 from summarizer.tables.table import GROUPINGS, build_table
@@ -19,5 +19,4 @@ __all__ = [
     "headline_gain",
     "render_table",
     "write_batch_tables",
-    "write_text_atomic",
 ]

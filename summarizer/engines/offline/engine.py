@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from summarizer.cards import CardFields, Gain, Stage
-from summarizer.engines.base import EngineResult, RequestObserver
+from summarizer.engines.base import EngineResult
 from summarizer.engines.offline.contribution import find_contribution
 from summarizer.engines.offline.gains import FoundGain, find_gains
 from summarizer.engines.offline.names import find_method_name
@@ -14,6 +14,7 @@ from summarizer.engines.offline.sentences import split_sentences
 from summarizer.engines.offline.stages import find_stages
 from summarizer.engines.offline.summary import find_method, method_text, problem_text
 from summarizer.errors import EmptyAbstractError
+from summarizer.retries import RequestObserver
 
 
 def _gain(found: FoundGain) -> Gain:
