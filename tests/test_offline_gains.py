@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from summarizer.engines.offline import OfflineEngine
 from summarizer.engines.offline.gains import FoundGain, find_gains
 from summarizer.engines.offline.sentences import split_sentences
 
@@ -118,3 +119,12 @@ def test_background_numbers_of_others_are_skipped() -> None:
     abstract = "Prior systems outperform humans by 20% on this benchmark."
     assert _gains(abstract, role="background") == []
     assert [gain.value for gain in _gains(abstract, role="result")] == [20]
+
+
+def test_a_comparison_word_before_a_size_is_not_a_gain() -> None:
+    abstract = (
+        "We introduce Keye-VL. It rests on a dataset exceeding 600 billion tokens. "
+        "Keye-VL outperforms prior models on video benchmarks."
+    )
+    quotes = [gain.quote for gain in OfflineEngine().fill("Keye-VL", abstract).fields.claimed_gains]
+    assert quotes == ["Keye-VL outperforms prior models on video benchmarks"]

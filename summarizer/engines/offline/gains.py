@@ -44,6 +44,8 @@ _SIZE_AFTER = re.compile(
     r"models|papers|users|steps|epochs|seconds)",
     re.I,
 )
+# A comparison word followed by a size ("exceeding 600 billion tokens") states a size.
+_SIZE_AFTER_CUE = re.compile(rf"\s+{_NUMBER}{_SIZE_AFTER.pattern}", re.I)
 _UNIT_NAMES: dict[str, str] = {
     "%": "%",
     "percent": "%",
@@ -419,6 +421,8 @@ def comparison_gains(
             if cue is None and role == "result":
                 cue = _WEAK_COMPARISON.search(text)
             if cue is None or _PURPOSE.search(text[: cue.start()]):
+                continue
+            if _SIZE_AFTER_CUE.match(text, cue.end()):  # "exceeding 600 billion tokens"
                 continue
             if any(start < clause.end and clause.start < end for start, end in covered):
                 continue
