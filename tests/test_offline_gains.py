@@ -128,3 +128,93 @@ def test_a_comparison_word_before_a_size_is_not_a_gain() -> None:
     )
     quotes = [gain.quote for gain in OfflineEngine().fill("Keye-VL", abstract).fields.claimed_gains]
     assert quotes == ["Keye-VL outperforms prior models on video benchmarks"]
+
+
+def test_two_claims_in_one_clause_get_their_own_quote_baseline_and_direction() -> None:
+    abstract = (
+        "Our router beats the greedy scheduler by 12.5% and outperforms the static "
+        "planner by 4.2% on the routing benchmark. It cuts latency by 30% and improves "
+        "throughput by 2x."
+    )
+    gains = _gains(abstract)
+    assert [(g.value, g.baseline) for g in gains[:2]] == [
+        (12.5, "the greedy scheduler"),
+        (4.2, "the static planner"),
+    ]
+    assert gains[0].quote == "Our router beats the greedy scheduler by 12.5%"
+    assert gains[1].quote.startswith("outperforms the static planner by 4.2%")
+    assert [(g.value, g.direction, g.metric) for g in gains[2:]] == [
+        (30, "lower", "latency"),
+        (2, "higher", "throughput"),
+    ]
+    assert gains[2].quote == "It cuts latency by 30%"
+    _assert_grounded(abstract, gains)
+
+
+def test_a_second_baseline_after_and_belongs_to_the_second_number() -> None:
+    abstract = "The detector outperforms YOLO by 3.1 points and DETR by 1.2 points."
+    gains = _gains(abstract)
+    assert [(g.value, g.baseline) for g in gains] == [(3.1, "YOLO"), (1.2, "DETR")]
+
+
+def test_two_metrics_joined_by_and_are_not_baselines() -> None:
+    abstract = "Our filter reduces the training examples by 5x and training time by 3x."
+    assert [g.baseline for g in _gains(abstract)] == [None, None]
+
+
+def test_the_metric_comes_from_the_claims_clause_not_a_later_one() -> None:
+    abstract = (
+        "The merged model improves by 15.3% on twenty tasks, while keeping its memory "
+        "footprint constant."
+    )
+    [gain] = _gains(abstract)
+    assert (gain.value, gain.metric) == (15.3, "performance")
+
+
+def test_a_bracketed_share_of_a_training_run_is_not_a_gain() -> None:
+    abstract = "The test needs only a small fraction (1%) of her training run on new data."
+    assert _gains(abstract) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We identify three issues in the state-of-the-art.",
+        "We compare our algorithm against ten other state-of-the-art morphing algorithms.",
+        "Unlike state-of-the-art learning approaches, our solver needs no labels.",
+    ],
+)
+def test_state_of_the_art_as_the_name_of_others_work_is_no_claim(sentence: str) -> None:
+    assert _gains(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Our method achieves new state-of-the-art results on ImageNet.",
+        "Experiments show the state-of-the-art performance of our method.",
+        "Experiments demonstrate the superiority of our approach over the original algorithm.",
+        "The resulting model is more accurate and scalable than previous clustering methods.",
+    ],
+)
+def test_reaching_the_state_of_the_art_or_beating_a_method_is_a_claim(sentence: str) -> None:
+    [gain] = _gains(sentence)
+    assert gain.value is None
+    _assert_grounded(sentence, [gain])
+
+
+def test_a_comparison_lead_in_quotes_the_claim_that_follows_it() -> None:
+    abstract = (
+        "However, compared to the state-of-the-art alternative, our model is simpler to "
+        "derive."
+    )
+    gains = _gains(abstract)
+    assert [g.quote for g in gains] == [
+        "compared to the state-of-the-art alternative, our model is simpler to derive"
+    ]
+
+
+def test_a_comparison_lead_in_before_quantified_claims_is_not_a_claim_of_its_own() -> None:
+    abstract = "Compared with prior work, our method surpasses the baseline by 8.4%."
+    gains = _gains(abstract)
+    assert [(g.value, g.baseline) for g in gains] == [(8.4, "the baseline")]

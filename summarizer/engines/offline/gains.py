@@ -75,10 +75,13 @@ _NO_COST_AFTER = re.compile(
     r"^\W*(?:without|with\s+(?:no|little|negligible|minimal|marginal)|no)\b", re.I
 )
 # "10% of the training data": a share of the data used, not a gain.
+# "a small fraction (1%) of her training run": the bracket closes before "of".
 _FRACTION_AFTER = re.compile(
-    r"^\s+(?:or (?:less|more|fewer)\s+)?of\s+(?:the\s+|its\s+|their\s+|all\s+|our\s+|each\s+)?"
+    r"^\)?\s+(?:or (?:less|more|fewer)\s+)?of\s+"
+    r"(?:(?:the|its|their|all|our|each|her|his|a|an)\s+)?"
     r"(?:[\w-]+\s+){0,2}?(?:data|dataset|datasets|parameters|params|tokens|samples|examples|"
-    r"labels|images|questions|queries|cases|instances|corpus|weights|neurons|layers)\b",
+    r"labels|images|questions|queries|cases|instances|corpus|weights|neurons|layers|"
+    r"training runs?)\b",
     re.I,
 )
 # "3x3 kernels", "8x A100 GPUs", "4x H100": a shape or hardware count, not a factor.
@@ -91,8 +94,17 @@ _GAIN_VERB = re.compile(
 )
 # Explicit comparisons that make an unquantified claim wherever the authors speak.
 _STRONG_COMPARISON = re.compile(
-    r"\b(outperform\w*|surpass\w*|better than|superior to|beats?|exceed\w*|"
-    r"state[- ]of[- ]the[- ]art|sota|improves? (?:up)?on|compared favorably)\b",
+    r"\b(outperform\w*|surpass\w*|better than|superior (?:\w+ )?to|superiority|beats?|"
+    r"exceed\w*|more \w+(?: and \w+)? than|(?:faster|cheaper|stronger) than|"
+    # State of the art is a claim when reached or when it qualifies the results; as the
+    # name of what others did ("issues in the state-of-the-art", "against ten
+    # state-of-the-art algorithms") it claims nothing.
+    r"(?:achiev\w*|sets?|setting|reach\w*|establish\w*|attain\w*|obtain\w*|deliver\w*|"
+    r"yield\w*|new|match\w*|rival\w*|near|is|are)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:state[- ]of[- ]the[- ]art|sota)|"
+    r"(?:state[- ]of[- ]the[- ]art|sota)(?=\s+(?:performance|results?|accuracy|quality|"
+    r"capabilit\w*|level|in terms|on|across|among|for)\b)|"
+    r"improves? (?:up)?on|compared favorably)\b",
     re.I,
 )
 # Weaker improvement words: a claim only in a result sentence.
@@ -125,13 +137,47 @@ _METRICS = re.compile(
     r"f1(?:[- ]score)?|bleu|rouge(?:-\w+)?|perplexity|error rates?|error|latency|"
     r"throughput|speed-?ups?|memory(?: usage| footprint)?|training time|inference time|"
     r"training cost|inference cost|cost|fid|wer|auc|map|recall|precision|reward|"
-    r"token usage|tokens?|efficiency|robustness|runtime|convergence|compression|"
+    r"token usage|tokens?(?!-)|efficiency|robustness|runtime|convergence|compression|"
     r"energy|performance|speed|score)\b",
     re.I,
 )
 _BASELINE = re.compile(
     r"\b(?:over|than|compared (?:to|with)|relative to|against|versus|vs\.?)\s+"
     r"(?P<what>[^,;()]{3,80}?)(?=\s+(?:on|in|at|across|while|with|by|and)\b|[,;()]|$)",
+    re.I,
+)
+# "surpasses the data-free merging method by 32.8%", "outperforms ORM by 5.0% and PRM by
+# 3.8%": the baseline sits between the verb (or "and") and the "by" before the number.
+_BEAT = r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*)\s+"
+_BASELINE_WORDS = r"(?P<what>(?:(?!\bby\b)[^,;()]){2,80}?)"
+_BY_BEFORE_NUMBER = (
+    r"\s+by\s+(?:(?:up to|an average of|on average|about|around|roughly|over|more than|"
+    r"nearly|almost|at least|as much as)\s+)?$"
+)
+_BEATEN_BY = re.compile(rf"{_BEAT}{_BASELINE_WORDS}{_BY_BEFORE_NUMBER}", re.I)
+_ALSO_BEATEN_BY = re.compile(
+    rf"{_BEAT}(?:(?!\bby\b)[^,;()])+?\s+by\s+[^,;()]*?\band\s+"
+    rf"{_BASELINE_WORDS}{_BY_BEFORE_NUMBER}",
+    re.I,
+)
+# "and outperforms X by 8.39%": where one clause holds a second claim with its own verb.
+_SECOND_CLAIM = re.compile(
+    r"\s+and\s+(?=(?:\w+\s+)?(?:outperform\w*|surpass\w*|improv\w*|reduc\w*|achiev\w*|"
+    r"boost\w*|increas\w*|decreas\w*|exceed\w*|beat\w*|cut\w*|accelerat\w*|lower\w*|"
+    r"rais\w*|yield\w*|deliver\w*|speed\w*)\b)",
+    re.I,
+)
+# "compared to X, our model is simpler": a comparative word makes the next clause a claim.
+_COMPARATIVE = re.compile(
+    r"\b(?:more|fewer|less|better|higher|lower|faster|cheaper|simpler|smaller|stronger|"
+    r"easier|superior)\b",
+    re.I,
+)
+_OWN_WORK = re.compile(r"\b(?:our|ours|the proposed)\b", re.I)
+# "Compared with the state-of-the-art approaches, X surpasses ...": only a lead-in.
+_COMPARISON_LEAD_IN = re.compile(
+    r"^\s*(?:when\s+)?(?:compared (?:to|with)|in comparison (?:to|with)|relative to|"
+    r"against|versus)\b[^,;:]*$",
     re.I,
 )
 _CONDITION = re.compile(
@@ -184,6 +230,26 @@ def _paren_depth(text: str, position: int) -> int:
     return max(0, text.count("(", 0, position) - text.count(")", 0, position))
 
 
+def _split_claims(
+    abstract: str, clauses: Sequence[_Clause], mentions: Sequence[_Mention]
+) -> list[_Clause]:
+    """Clauses holding two quantified claims, cut before the second claim's "and <verb>",
+    so that each claim gets the shortest quote that states it."""
+    parts: list[_Clause] = []
+    for clause in clauses:
+        starts = [m.start for m in mentions if clause.start <= m.start < clause.end]
+        cursor = clause.start
+        if len(starts) > 1:
+            for cut in _SECOND_CLAIM.finditer(abstract, clause.start, clause.end):
+                if any(start < cut.start() for start in starts if start >= cursor) and any(
+                    start > cut.end() for start in starts
+                ):
+                    parts.append(_Clause(cursor, cut.start()))
+                    cursor = cut.end()
+        parts.append(_Clause(cursor, clause.end))
+    return parts
+
+
 def _clause_of(clauses: Sequence[_Clause], position: int) -> _Clause:
     for clause in clauses:
         if clause.start <= position < clause.end:
@@ -230,13 +296,23 @@ def _direction(clause_text: str, position: int) -> str:
     return "lower" if abs(lower.start() - position) <= abs(higher.start() - position) else "higher"
 
 
-def _metric(sentence_text: str, position: int) -> str:
-    found = _nearest(_METRICS, sentence_text, position)
+def _metric(sentence_text: str, position: int, clause_text: str, clause_position: int) -> str:
+    """The metric named in the claim's own clause, else the last one named before it in
+    the sentence (positions: of the claim in the sentence and in the clause). A metric of
+    a later clause belongs to that clause's claim ("..., while keeping memory constant")."""
+    found = _nearest(_METRICS, clause_text, clause_position) or _nearest(
+        _METRICS, sentence_text[:position], position
+    )
     return found.group(1).lower() if found else "performance"
 
 
-def _baseline(clause_text: str) -> str | None:
+def _baseline(clause_text: str, number_position: int | None = None) -> str | None:
+    """What the claim compares with: "over/than/compared to X", or, before a number,
+    "outperforms X by"."""
     found = _BASELINE.search(clause_text)
+    if found is None and number_position is not None:
+        before = clause_text[:number_position]
+        found = _BEATEN_BY.search(before) or _ALSO_BEATEN_BY.search(before)
     return found.group("what").strip() if found else None
 
 
@@ -374,7 +450,7 @@ def quantified_gains(
         if not _DIGIT.search(sentence.text) or not _is_authors_sentence(sentence, role):
             continue
         mentions = _mentions(abstract, sentence)
-        clauses = _clauses(sentence) if mentions else []
+        clauses = _split_claims(abstract, _clauses(sentence), mentions) if mentions else []
         for mention in mentions:
             clause = _clause_of(clauses, mention.start)
             bounds = _quote_bounds(abstract, clauses, clause, mention.start, mention.end)
@@ -383,11 +459,13 @@ def quantified_gains(
             position = mention.number_start - clause.start
             gains.append(
                 FoundGain(
-                    metric=_metric(sentence.text, mention.number_start - sentence.start),
+                    metric=_metric(
+                        sentence.text, mention.number_start - sentence.start, clause_text, position
+                    ),
                     value=mention.value,
                     unit=mention.unit,
                     direction=mention.direction or _direction(clause_text, position),
-                    baseline=mention.baseline or _baseline(clause_text),
+                    baseline=mention.baseline or _baseline(clause_text, position),
                     condition=_condition(clause_text),
                     quote=quote,
                     start=bounds.start,
@@ -410,28 +488,47 @@ def comparison_gains(
         if not _is_authors_sentence(sentence, role):
             continue
         cues = _WEAK_COMPARISON if role == "result" else None
-        if not _STRONG_COMPARISON.search(sentence.text) and not (
-            cues and cues.search(sentence.text)
+        if not (
+            _STRONG_COMPARISON.search(sentence.text)
+            or (cues and cues.search(sentence.text))
+            or _COMPARATIVE.search(sentence.text)
         ):
             continue
         clauses = _clauses(sentence)
-        for clause in clauses:
+        for number, clause in enumerate(clauses):
             text = abstract[clause.start : clause.end]
             cue = _STRONG_COMPARISON.search(text)
             if cue is None and role == "result":
                 cue = _WEAK_COMPARISON.search(text)
+            if cue is None and number + 1 < len(clauses):
+                after = abstract[clauses[number + 1].start : clauses[number + 1].end]
+                # Only a claim about the authors' own work ("our model is simpler").
+                if _COMPARATIVE.search(after) and _OWN_WORK.search(after):
+                    cue = _COMPARISON_LEAD_IN.match(text)
             if cue is None or _PURPOSE.search(text[: cue.start()]):
                 continue
             if _SIZE_AFTER_CUE.match(text, cue.end()):  # "exceeding 600 billion tokens"
                 continue
             if any(start < clause.end and clause.start < end for start, end in covered):
                 continue
-            bounds = _quote_bounds(
-                abstract, clauses, clause, clause.start + cue.start(), clause.end
-            )
+            claim_end = clause.end
+            if _COMPARISON_LEAD_IN.match(text):
+                # "compared to X, our model is simpler": the claim is the next clause.
+                if number + 1 == len(clauses):
+                    continue
+                following = clauses[number + 1]
+                if any(start < following.end and following.start < end for start, end in covered):
+                    continue
+                claim_end = following.end
+            bounds = _quote_bounds(abstract, clauses, clause, clause.start + cue.start(), claim_end)
             gains.append(
                 FoundGain(
-                    metric=_metric(sentence.text, clause.start - sentence.start + cue.start()),
+                    metric=_metric(
+                        sentence.text,
+                        clause.start - sentence.start + cue.start(),
+                        text,
+                        cue.start(),
+                    ),
                     value=None,
                     unit=None,
                     direction=_direction(text, cue.start()),
