@@ -205,8 +205,7 @@ def test_reaching_the_state_of_the_art_or_beating_a_method_is_a_claim(sentence: 
 
 def test_a_comparison_lead_in_quotes_the_claim_that_follows_it() -> None:
     abstract = (
-        "However, compared to the state-of-the-art alternative, our model is simpler to "
-        "derive."
+        "However, compared to the state-of-the-art alternative, our model is simpler to derive."
     )
     gains = _gains(abstract)
     assert [g.quote for g in gains] == [

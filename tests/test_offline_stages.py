@@ -146,3 +146,34 @@ def test_a_then_compound_names_two_steps() -> None:
     stages = _stages(abstract)
     assert [(s.name, s.kind) for s in stages] == [("generate", "inference"), ("train", "other")]
     assert stages[0].description == stages[1].description == abstract
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        "We combine the layers with (1) sliding-window attention or (2) global attention.",
+        "The task needs a planning step that either (a) finds new links in a graph or "
+        "(b) builds new patterns.",
+    ],
+)
+def test_an_enumeration_of_alternatives_is_no_sequence(abstract: str) -> None:
+    assert _stages(abstract) == []
+
+
+def test_ordinal_sentences_after_announced_points_are_no_stages() -> None:
+    abstract = (
+        "This approach differs from human cognition in several respects. First, people "
+        "plan ahead. Second, people judge their own predictions. We propose a new model."
+    )
+    assert _stages(abstract) == []
+
+
+def test_ordinal_sentences_after_a_proposal_that_names_challenges_are_stages() -> None:
+    abstract = (
+        "To address these challenges, we propose a framework. First, we collect seed "
+        "problems. Then, a back-translation step is employed to obtain questions."
+    )
+    assert [stage.name for stage in _stages(abstract)] == [
+        "collect seed problems",
+        "back-translation step is employed",
+    ]

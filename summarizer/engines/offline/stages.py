@@ -75,10 +75,17 @@ _NOT_A_STAGE = re.compile(
     re.I,
 )
 # An enumeration of these is a list of problems, findings or claims, not of stages.
-_NOT_STAGES_CONTEXT = re.compile(
-    r"\b(?:issues?|limitations?|challenges?|problems?|drawbacks?|questions?|findings?|"
+_POINT_NOUNS = (
+    r"(?:issues?|limitations?|challenges?|problems?|drawbacks?|questions?|findings?|"
     r"contributions?|observations?|insights?|reasons?|shortcomings?|weakness\w*|"
-    r"bottlenecks?|properties|advantages?|benefits?|factors?|aspects?|dimensions?)\b",
+    r"bottlenecks?|properties|advantages?|benefits?|factors?|aspects?|dimensions?|"
+    r"respects|ways|differences)"
+)
+_NOT_STAGES_CONTEXT = re.compile(rf"\b{_POINT_NOUNS}\b", re.I)
+# "in several respects", "two key limitations": the sentences that follow are points.
+_POINTS_ANNOUNCED = re.compile(
+    rf"\b(?:several|many|some|multiple|following|key|main|{_COUNT})\s+(?:[\w-]+\s+)?"
+    rf"{_POINT_NOUNS}\b",
     re.I,
 )
 # "X is fast", "Y cannot be increased": a statement, not the name of a step.
@@ -228,6 +235,11 @@ def _from_enumeration(text: str, sentences: Sequence[Sentence]) -> list[FoundSta
             sentence.text[marker.end() : following.start() if following else None]
             for marker, following in zip(markers, [*markers[1:], None], strict=True)
         ]
+        # "either (a) ... or (b) ...": alternatives, not steps one after the other.
+        if re.search(r"\beither\s*$", lead, re.I) or any(
+            re.search(r"\bor\s*$", item, re.I) for item in items[:-1]
+        ):
+            continue
         stages = _stages([re.sub(r",?\s*(?:and|or)?\s*$", "", item) for item in items])
         if stages:
             return stages
@@ -319,6 +331,9 @@ def _from_ordinal_sentences(text: str, sentences: Sequence[Sentence]) -> list[Fo
         return []
     indexes = marked if starts_sequence else [first - 1, *marked]
     if len(indexes) < 2 or max(indexes) - min(indexes) > len(indexes) + 1:
+        return []
+    # "X differs from Y in several respects. First, ...": a list of points, not steps.
+    if starts_sequence and first > 0 and _POINTS_ANNOUNCED.search(sentences[first - 1].text):
         return []
     items = []
     for index in indexes:
