@@ -107,6 +107,14 @@ def test_method_name(title: str, abstract: str, name: str | None) -> None:
         ("Sky", "We present Sky, a family of large language models.", "report"),
         ("Zed", "We present Zed, a new method for training language models.", "method"),
         ("Dataset Distillation by Matching", "We match trajectories.", "method"),
+        # A title that announces proofs: theory, whatever method the abstract names.
+        ("Provable Representation Learning in Bandits", "We propose a new algorithm.", "theory"),
+        ("Regret Bounds for Dueling Bandits", "We introduce a novel method.", "theory"),
+        ("A Statistical Theory of Data Selection", "We study data selection.", "theory"),
+        ("Sampling: Architectures and Theoretical Limits", "We propose a scheme.", "theory"),
+        # ... but not a method guided by theory, nor a theory of mind.
+        ("Theory-Guided Pruning", "We propose a novel pruning method.", "method"),
+        ("Agents with a Theory of Mind", "We propose a new agent.", "method"),
     ],
 )
 def test_contribution(title: str, abstract: str, kind: str) -> None:

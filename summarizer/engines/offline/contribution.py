@@ -85,6 +85,14 @@ _TITLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("survey", re.compile(r"\bsurvey\b|\ba review\b")),
     ("benchmark", re.compile(r"bench(?:mark)?\b")),
     ("dataset", re.compile(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}?(?:dataset|corpus)\b{_NOUN_END}")),
+    # "Provable ...", "Regret Bounds for ...", "A Theory of ...": the title announces proofs.
+    (
+        "theory",
+        re.compile(
+            r"\bprovabl[ey]\b|\bregret bounds?\b|\btheory\b(?!-| of mind)|"
+            r"\btheoretical (?:analysis|guarantees?|limits?)\b"
+        ),
+    ),
 )
 # A title that asks a question ("Does X help?", "How do models ...") announces a study.
 _TITLE_QUESTION = re.compile(r"\?|^(?:how|why|what|when|does|do|is|are|can|should)\b")
