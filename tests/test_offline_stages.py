@@ -177,3 +177,43 @@ def test_ordinal_sentences_after_a_proposal_that_names_challenges_are_stages() -
         "collect seed problems",
         "back-translation step is employed",
     ]
+
+
+def test_sentences_opened_by_in_the_first_stage_are_the_stages() -> None:
+    abstract = (
+        "We propose a two-stage training strategy. In the first stage, we warm up the "
+        "model by distilling long answers. In the second stage, we apply RLVR to the "
+        "warmed-up model. Our experiments show that this approach offers several "
+        "benefits: (i) the warmup phase alone helps, (ii) it saves data."
+    )
+    stages = _stages(abstract)
+    assert [(stage.name, stage.kind) for stage in stages] == [
+        ("warm up the model", "distillation"),
+        ("apply RLVR", "rl"),
+    ]
+
+
+def test_an_announced_list_of_benefits_is_no_stage_list() -> None:
+    abstract = "This two-phase approach offers several benefits: it is cheap, and it is fast."
+    assert _stages(abstract) == []
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        # findings of experiments
+        "We show in many settings that our objective (i) learns large skill sets and "
+        "(ii) outperforms other approaches.",
+        # the paper's contributions
+        "We (i) propose new greedy rules; (ii) explore practical issues; and (iii) "
+        "consider active-set identification.",
+        # options, not a sequence
+        "The problem is mitigated by two simple strategies: (1) employing a milder decay "
+        "schedule, and (2) replacing decay with model averaging.",
+        # a contrast with what others do
+        "Training Pipeline: while the two-stage training is commonly adopted, we apply a "
+        "single-stage training pipeline.",
+    ],
+)
+def test_lists_that_are_not_steps_of_the_method(abstract: str) -> None:
+    assert _stages(abstract) == []

@@ -62,16 +62,24 @@ _LEADING = re.compile(
     re.I,
 )
 # Items that report findings ("First, we show ...") are results, not stages.
+# "Secondly, in our tasks, we find ...": the lead-in phrase before the finding may vary.
 _FINDING = re.compile(
-    r"^(?:\w+,?\s+)?(?:we\s+)?(?:(?:also|further)\s+)?(?:show|prove|find|demonstrate|observe|"
-    r"argue|establish|present (?:preliminary )?evidence|provide|identify|derive|report|"
-    r"discuss|conclude|postulate|hypothesi[sz]e|reveal|confirm)\w*\b",
+    r"^(?:\w+,?\s+|[^,]{0,40},\s+)?(?:we\s+)?(?:(?:also|further)\s+)?(?:show|prove|find|"
+    r"demonstrate|observe|argue|establish|present (?:preliminary )?evidence|provide|identify|"
+    r"derive|report|discuss|conclude|postulate|hypothesi[sz]e|reveal|confirm)\w*\b",
+    re.I,
+)
+# "We (i) propose new rules; (ii) explore ...": the paper's contributions, not steps.
+_CONTRIBUTION_ITEM = re.compile(
+    r"^(?:we\s+)?(?:(?:also|further)\s+)?(?:propose|explore|consider|investigate|study|"
+    r"analy[sz]e|examine)\b",
     re.I,
 )
 # Items that open like a clause about something else are questions, findings or problems.
 _NOT_A_STAGE = re.compile(
     r"^(?:that|whether|how|why|what|when|if|they|it|this|these|those|there|its|their|"
-    r"to validate|through this|by|due|in particular|followed)\b",
+    r"to validate|through this|by|due|in particular|followed|while|although|though|whereas|"
+    r"unlike|despite|since|because)\b",
     re.I,
 )
 # An enumeration of these is a list of problems, findings or claims, not of stages.
@@ -79,9 +87,21 @@ _POINT_NOUNS = (
     r"(?:issues?|limitations?|challenges?|problems?|drawbacks?|questions?|findings?|"
     r"contributions?|observations?|insights?|reasons?|shortcomings?|weakness\w*|"
     r"bottlenecks?|properties|advantages?|benefits?|factors?|aspects?|dimensions?|"
-    r"respects|ways|differences)"
+    r"respects|ways|differences|strategies|techniques|options|alternatives|innovations)"
 )
 _NOT_STAGES_CONTEXT = re.compile(rf"\b{_POINT_NOUNS}\b", re.I)
+# "We show ... that our objective (i) learns ... and (ii) outperforms ...": findings.
+_REPORTS = re.compile(
+    r"\b(?:show|shows|showed|shown|find|finds|found|demonstrat\w*|reveal\w*|observe[sd]?|"
+    r"prove[sn]?|suggest\w*|indicat\w*)\b",
+    re.I,
+)
+# "In the first stage, we warm up the model ... In the second stage, we apply RLVR".
+_STAGE_OPENER = re.compile(
+    r"^(?:in|during|at)\s+the\s+(?P<nth>first|second|third|fourth|final|last|next)\s+"
+    r"(?:[\w-]+\s+)?(?:stage|phase|step)\b,?\s+",
+    re.I,
+)
 # "in several respects", "two key limitations": the sentences that follow are points.
 _POINTS_ANNOUNCED = re.compile(
     rf"\b(?:several|many|some|multiple|following|key|main|{_COUNT})\s+(?:[\w-]+\s+)?"
@@ -215,7 +235,10 @@ def _stage(item: str) -> FoundStage | None:
 
 def _stages(items: Sequence[str]) -> list[FoundStage]:
     stripped = [_LEADING.sub("", _strip_item(item)) for item in items]
-    if any(_FINDING.match(item) or _NOT_A_STAGE.match(item) for item in stripped):
+    if any(
+        _FINDING.match(item) or _NOT_A_STAGE.match(item) or _CONTRIBUTION_ITEM.match(item)
+        for item in stripped
+    ):
         return []
     if 2 * sum(1 for item in stripped if _STATEMENT.match(item)) >= len(stripped):
         return []
@@ -229,7 +252,9 @@ def _from_enumeration(text: str, sentences: Sequence[Sentence]) -> list[FoundSta
         if len(markers) < 2 or not _in_order([m.group("mark").lower() for m in markers]):
             continue
         lead = sentence.text[max(0, markers[0].start() - 80) : markers[0].start()]
-        if _NOT_STAGES_CONTEXT.search(lead):
+        if _NOT_STAGES_CONTEXT.search(lead) or _REPORTS.search(
+            sentence.text, 0, markers[0].start()
+        ):
             continue
         items = [
             sentence.text[marker.end() : following.start() if following else None]
@@ -275,8 +300,23 @@ def _from_named_phases(text: str, sentences: Sequence[Sentence]) -> list[FoundSt
     return stages if len(stages) >= 2 else []
 
 
+def _from_stage_sentences(text: str, sentences: Sequence[Sentence]) -> list[FoundStage]:
+    """Sentences opened by "In the first stage, ...", "In the second stage, ...": each
+    tells one stage, in order."""
+    items = [
+        sentence.text[opener.end() :]
+        for sentence in sentences
+        if (opener := _STAGE_OPENER.match(sentence.text)) is not None
+    ]
+    del text
+    return _stages(items) if len(items) >= 2 else []
+
+
 def _from_announced_list(text: str, sentences: Sequence[Sentence]) -> list[FoundStage]:
     for match in _ANNOUNCED_LIST.finditer(text):
+        # "this two-phase approach offers several benefits: ...": the list is of benefits.
+        if _NOT_STAGES_CONTEXT.search(text, match.start(), match.start("items")):
+            continue
         items = _list_items(match.group("items"))
         count = re.match(r"\w+", match.group(0))
         wanted = _COUNTS.get(count.group(0).lower()) if count else None
@@ -384,6 +424,7 @@ def _from_then_compound(text: str, sentences: Sequence[Sentence]) -> list[FoundS
 
 _FINDERS: tuple[Callable[[str, Sequence[Sentence]], list[FoundStage]], ...] = (
     _from_enumeration,
+    _from_stage_sentences,
     _from_announced_list,
     _from_first_then,
     _from_named_phases,
