@@ -3,8 +3,9 @@
     python bench/bench_offline.py [PATHS...] [--repeat 5] [--cards out/offline_cards.jsonl]
 
 Prints the one-off load time of the role weights, then abstracts per second of
-`OfflineEngine.fill` (best of --repeat passes over the unique papers) and of whole card
-building. With --cards, writes the cards as JSONL (for `summarizer eval`).
+`OfflineEngine.fill` and of whole card building (grounding, spans; the offline engine's
+cards are never cached), each the best of --repeat passes over the unique papers.
+With --cards, writes the cards as JSONL (for `summarizer eval`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ from pathlib import Path
 from summarizer.api import Summarizer
 from summarizer.engines.offline import OfflineEngine
 from summarizer.engines.offline.roles import shipped_model
+from summarizer.grounding import _abstract_stems, _normalize
 from summarizer.papers import read_papers, unique_papers
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def grounding_cache_clear() -> None:
+    """Forget the normalised texts grounding keeps between cards."""
+    _normalize.cache_clear()
+    _abstract_stems.cache_clear()
 
 
 def main() -> int:
@@ -41,10 +49,16 @@ def main() -> int:
         for paper in papers:
             engine.fill(paper.title, paper.abstract)
         passes.append(time.perf_counter() - started)
-    started = time.perf_counter()
+    card_passes = []
     with Summarizer(engine="offline") as summarizer:  # the whole pipeline: grounding, spans
-        cards = [summarizer.summarize_paper(paper) for paper in papers]
-    card_time = time.perf_counter() - started
+        for _ in range(args.repeat):
+            # Grounding caches each abstract's normalised text; every pass starts cold,
+            # as a batch of new papers would.
+            grounding_cache_clear()
+            started = time.perf_counter()
+            cards = [summarizer.summarize_paper(paper) for paper in papers]
+            card_passes.append(time.perf_counter() - started)
+    card_time = min(card_passes)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}"
@@ -54,7 +68,10 @@ def main() -> int:
         f"{len(papers)} abstracts, best of {args.repeat} passes: {min(passes):.3f} s, "
         f"{len(papers) / min(passes):.0f} abstracts/s (fill)"
     )
-    print(f"cards with spans: {card_time:.3f} s, {len(papers) / card_time:.0f} abstracts/s")
+    print(
+        f"cards with spans, best of {args.repeat} passes: {card_time:.3f} s, "
+        f"{len(papers) / card_time:.0f} abstracts/s"
+    )
     if args.cards:
         args.cards.parent.mkdir(parents=True, exist_ok=True)
         with args.cards.open("w", encoding="utf-8") as handle:

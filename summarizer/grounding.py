@@ -113,16 +113,23 @@ def _fold(char: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _normalize(original: str) -> _Normalized:
+    if original.isascii():
+        # ASCII is its own NFKC form, and the quote-mark table maps its one ASCII key
+        # (the backtick) to one character: fold the whole string at once, then drop the
+        # ignored characters (most abstracts; a third of grounding's time otherwise).
+        folded = original.translate(_QUOTE_MARKS)
+        offsets = tuple(index for index, char in enumerate(folded) if char not in _IGNORED)
+        return _Normalized("".join([folded[index] for index in offsets]), offsets)
     chars: list[str] = []
-    offsets: list[int] = []
+    kept: list[int] = []
     for position, char in enumerate(original):
         if char in _IGNORED:
             continue
         for folded in _fold(char):
             if folded not in _IGNORED:
                 chars.append(folded)
-                offsets.append(position)
-    return _Normalized("".join(chars), tuple(offsets))
+                kept.append(position)
+    return _Normalized("".join(chars), tuple(kept))
 
 
 def find_span(quote: str, abstract: str) -> Span | None:

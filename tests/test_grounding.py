@@ -138,3 +138,17 @@ def test_every_reference_card_is_grounded(repo: Path) -> None:
         assert check(fields, abstract) == [], record["title"]
         checked += 1
     assert checked == 40
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        "We use `quoted` words and -- dashes -- in plain ASCII text.",
+        "We use \u2018curly\u2019 quotes, non\u2011breaking hyphens and \u00a0spaces.",
+    ],
+)
+def test_ascii_and_unicode_abstracts_normalise_alike(abstract: str) -> None:
+    quote = "'quoted' words" if "`" in abstract else "'curly' quotes"
+    span = find_span(quote, abstract)
+    assert span is not None
+    assert find_span(abstract[span.start : span.end], abstract) == span
