@@ -58,8 +58,9 @@ def _model() -> Any:
     return SentenceTransformer(str(get_model_path()), device="cpu"), Path(get_model_path())
 
 
-def word_table(train: Sequence[roles.Abstract], dims: int) -> tuple[dict[str, int], Any]:
-    """Distilled word vectors (PCA'd, Zipf-weighted) and each word's row."""
+def raw_word_vectors(train: Sequence[roles.Abstract]) -> tuple[list[str], Any]:
+    """The vocabulary (by frequency in train, then the rest) and each word encoded alone
+    by the model (384-d, unit length): the distilled static vectors before PCA."""
     from summarizer.papers import read_papers
 
     model, path = _model()
@@ -74,7 +75,13 @@ def word_table(train: Sequence[roles.Abstract], dims: int) -> tuple[dict[str, in
     corpus = sorted(counts, key=lambda word: (-counts[word], word))
     rest = sorted((set(pieces) | seeds) - set(counts), key=lambda w: (order.get(w, 10**6), w))
     words = [word for word in corpus + rest if _WORD.match(word)]
-    raw = model.encode(words, batch_size=256, normalize_embeddings=True).astype(np.float64)
+    return words, model.encode(words, batch_size=256, normalize_embeddings=True)
+
+
+def word_table(train: Sequence[roles.Abstract], dims: int) -> tuple[dict[str, int], Any]:
+    """Distilled word vectors (PCA'd, Zipf-weighted) and each word's row."""
+    words, vectors = raw_word_vectors(train)
+    raw = vectors.astype(np.float64)
     centred = raw - raw.mean(axis=0)
     _, _, components = np.linalg.svd(centred, full_matrices=False)
     table = (centred @ components[:dims].T) * np.log(np.arange(len(words)) + 2.0)[:, None]
