@@ -133,3 +133,32 @@ def test_structure_features_place_sentences_around_the_authors_first_sentence() 
     assert structure[3] == {"we:after1", "wecount:1", "res:at"}
     assert structure[4] == {"we:after2", "wecount:2", "res:after"}
     assert {"we:none"} <= abstract_features(["Models fail.", "Fixes are costly."])[0]
+
+
+def test_the_problem_keeps_the_gap_when_its_context_sentence_does_not_fit_beside_it() -> None:
+    context = (
+        "Model merging has emerged as a promising approach for multi-task learning, "
+        "offering a data-efficient alternative to conventional fine-tuning of large "
+        "foundation models across many domains, tasks and languages of the world. "
+    )
+    gap = (
+        "However, with the rapid growth of open model hubs, existing merging methods "
+        "face two key limitations: they assume in-house fine-tuned models, and they "
+        "struggle to scale when merging numerous model checkpoints from unknown sources "
+        "with partially unknown task information. "
+    )
+    abstract = context + gap + "We propose FW-Merging, a Frank-Wolfe merging method."
+    assert len(context + gap) > 400
+    card = OfflineEngine().fill("FW-Merging", abstract).fields
+    assert card.problem.startswith("However, with the rapid growth")
+
+
+def test_the_problem_is_the_gap_with_its_context_when_both_fit() -> None:
+    abstract = (
+        "Model merging is a promising approach. However, existing methods do not scale. "
+        "We propose FW-Merging, a Frank-Wolfe merging method."
+    )
+    card = OfflineEngine().fill("FW-Merging", abstract).fields
+    assert card.problem == (
+        "Model merging is a promising approach. However, existing methods do not scale."
+    )

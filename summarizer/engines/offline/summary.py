@@ -77,10 +77,12 @@ def problem_text(sentences: Sequence[Sentence], roles: Sequence[str], method_ind
     ]
     if scored:
         chosen = scored[0]
-        parts = [sentences[chosen]]
-        # "X is hard. However, Y fails": the cue often needs the sentence before it.
+        # "X is hard. However, Y fails": the cue often needs the sentence before it, but
+        # only as context: when both do not fit, the gap itself is what stays.
         if chosen > 0 and re.match(r"(however|but|yet)\b", sentences[chosen].text, re.I):
-            parts = [sentences[chosen - 1], sentences[chosen]]
-        return _join(parts)
+            pair = _join([sentences[chosen - 1], sentences[chosen]])
+            if len(pair) > len(" ".join(sentences[chosen - 1].text.split())):
+                return pair
+        return _join([sentences[chosen]])
     candidates = [index for index in before if roles[index] in _PROBLEM_ROLES]
     return _join([sentences[candidates[-1] if candidates else before[0]]])
