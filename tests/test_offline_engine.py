@@ -14,6 +14,8 @@ from summarizer.cards import CardFields
 from summarizer.engines.offline import OfflineEngine
 from summarizer.engines.offline.role_features import abstract_features
 from summarizer.engines.offline.roles import LABELS, shipped_model
+from summarizer.engines.offline.sentences import split_sentences
+from summarizer.engines.offline.summary import find_method
 from summarizer.errors import EmptyAbstractError
 from summarizer.papers import read_papers, unique_papers
 
@@ -162,3 +164,17 @@ def test_the_problem_is_the_gap_with_its_context_when_both_fit() -> None:
     assert card.problem == (
         "Model merging is a promising approach. However, existing methods do not scale."
     )
+
+
+def test_a_furthermore_proposal_does_not_displace_the_main_one() -> None:
+    abstract = (
+        "Kernel tuning is essential for system performance. This paper introduces OS-R1, "
+        "an agentic kernel tuning framework. Furthermore, we propose a two-phase training "
+        "process that speeds up convergence."
+    )
+    sentences = split_sentences(abstract)
+    # The classifier may call the main proposal background; the addition is still second.
+    assert find_method(sentences, ["background", "background", "method"]) == 1
+    assert find_method(sentences, ["background", "method", "method"]) == 1
+    # With no earlier proposal, the "Furthermore" sentence is the method.
+    assert find_method(sentences[::2], ["background", "method"]) == 1

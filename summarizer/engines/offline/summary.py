@@ -21,6 +21,9 @@ _PROPOSAL = re.compile(
     r"\b(our (?:method|approach|framework|model|system|key idea|main idea))\b",
     re.I,
 )
+_ADDITION = re.compile(
+    r"(?:furthermore|moreover|additionally|in addition|besides|we also|we further)\b", re.I
+)
 _PROBLEM_ROLES = ("background", "objective")
 _METHOD_ROLES = ("method", "objective")
 
@@ -45,12 +48,16 @@ def _join(parts: Sequence[Sentence]) -> str:
 
 def find_method(sentences: Sequence[Sentence], roles: Sequence[str]) -> int:
     """Index of the sentence that best states what the paper does."""
-    for index, sentence in enumerate(sentences):
-        if _PROPOSAL.search(sentence.text) and roles[index] in _METHOD_ROLES:
+    proposals = [index for index, s in enumerate(sentences) if _PROPOSAL.search(s.text)]
+    for index in proposals:
+        if roles[index] in _METHOD_ROLES:
+            # "Furthermore, we propose a training schedule" adds to the main proposal,
+            # which came earlier (even when the classifier calls it background).
+            if _ADDITION.match(sentences[index].text) and proposals[0] < index:
+                return proposals[0]
             return index
-    for index, sentence in enumerate(sentences):
-        if _PROPOSAL.search(sentence.text):
-            return index
+    if proposals:
+        return proposals[0]
     for wanted in _METHOD_ROLES:
         if wanted in roles:
             return roles.index(wanted)
