@@ -115,6 +115,7 @@ def test_method_name(title: str, abstract: str, name: str | None) -> None:
         # ... but not a method guided by theory, nor a theory of mind.
         ("Theory-Guided Pruning", "We propose a novel pruning method.", "method"),
         ("Agents with a Theory of Mind", "We propose a new agent.", "method"),
+        ("A Game Theory Approach to Pricing", "We propose a new pricing method.", "method"),
     ],
 )
 def test_contribution(title: str, abstract: str, kind: str) -> None:

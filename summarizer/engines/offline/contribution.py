@@ -89,7 +89,7 @@ _TITLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "theory",
         re.compile(
-            r"\bprovabl[ey]\b|\bregret bounds?\b|\btheory\b(?!-| of mind)|"
+            r"\bprovabl[ey]\b|\bregret bounds?\b|(?<!game )\btheory\b(?!-| of mind)|"
             r"\btheoretical (?:analysis|guarantees?|limits?)\b"
         ),
     ),
