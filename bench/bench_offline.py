@@ -19,16 +19,10 @@ from pathlib import Path
 from summarizer.api import Summarizer
 from summarizer.engines.offline import OfflineEngine
 from summarizer.engines.offline.roles import shipped_model
-from summarizer.grounding import _abstract_stems, _normalize
+from summarizer.grounding import clear_caches
 from summarizer.papers import read_papers, unique_papers
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def grounding_cache_clear() -> None:
-    """Forget the normalised texts grounding keeps between cards."""
-    _normalize.cache_clear()
-    _abstract_stems.cache_clear()
 
 
 def main() -> int:
@@ -54,7 +48,7 @@ def main() -> int:
         for _ in range(args.repeat):
             # Grounding caches each abstract's normalised text; every pass starts cold,
             # as a batch of new papers would.
-            grounding_cache_clear()
+            clear_caches()
             started = time.perf_counter()
             cards = [summarizer.summarize_paper(paper) for paper in papers]
             card_passes.append(time.perf_counter() - started)

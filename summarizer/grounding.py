@@ -145,6 +145,12 @@ def find_span(quote: str, abstract: str) -> Span | None:
     return Span(start=haystack.offsets[start], end=haystack.offsets[end] + 1)
 
 
+def clear_caches() -> None:
+    """Forget the normalised abstracts kept between cards (for timing cold passes)."""
+    _normalize.cache_clear()
+    _abstract_stems.cache_clear()
+
+
 def numbers_in(text: str) -> set[float]:
     """The numeric values written in a text, digits or common number words."""
     values = {float(found.replace(",", "")) for found in _NUMBER.findall(text)}

@@ -251,6 +251,10 @@ def _split_claims(
     return parts
 
 
+def _overlaps(clause: _Clause, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start < clause.end and clause.start < end for start, end in spans)
+
+
 def _clause_of(clauses: Sequence[_Clause], position: int) -> _Clause:
     for clause in clauses:
         if clause.start <= position < clause.end:
@@ -496,29 +500,27 @@ def comparison_gains(
         ):
             continue
         clauses = _clauses(sentence)
-        for number, clause in enumerate(clauses):
+        for clause, following in zip(clauses, [*clauses[1:], None], strict=True):
             text = abstract[clause.start : clause.end]
+            lead_in = _COMPARISON_LEAD_IN.match(text)
             cue = _STRONG_COMPARISON.search(text)
             if cue is None and role == "result":
                 cue = _WEAK_COMPARISON.search(text)
-            if cue is None and number + 1 < len(clauses):
-                after = abstract[clauses[number + 1].start : clauses[number + 1].end]
+            if cue is None and following is not None:
+                after = abstract[following.start : following.end]
                 # Only a claim about the authors' own work ("our model is simpler").
                 if _COMPARATIVE.search(after) and _OWN_WORK.search(after):
-                    cue = _COMPARISON_LEAD_IN.match(text)
+                    cue = lead_in
             if cue is None or _PURPOSE.search(text[: cue.start()]):
                 continue
             if _SIZE_AFTER_CUE.match(text, cue.end()):  # "exceeding 600 billion tokens"
                 continue
-            if any(start < clause.end and clause.start < end for start, end in covered):
+            if _overlaps(clause, covered):
                 continue
             claim_end = clause.end
-            if _COMPARISON_LEAD_IN.match(text):
+            if lead_in:
                 # "compared to X, our model is simpler": the claim is the next clause.
-                if number + 1 == len(clauses):
-                    continue
-                following = clauses[number + 1]
-                if any(start < following.end and following.start < end for start, end in covered):
+                if following is None or _overlaps(following, covered):
                     continue
                 claim_end = following.end
             bounds = _quote_bounds(abstract, clauses, clause, clause.start + cue.start(), claim_end)
