@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.cache import CardCache, cache_key, open_cache
-from summarizer.cards import PaperCard, Provenance, Source, schema_version
+from summarizer.cards import PaperCard, Provenance, schema_version
 from summarizer.concurrency import AdaptiveLimiter
 from summarizer.engines import build_engine
 from summarizer.engines.base import Engine, EngineResult
 from summarizer.errors import EmptyAbstractError, SummarizerError
 from summarizer.grounding import ground
 from summarizer.papers import Paper, paper_id_for, quality_warnings
-from summarizer.papers import Source as PaperSource
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings, resolve_settings
+from summarizer.source import Source
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def paper_from_text(abstract: str, title: str | None = None) -> Paper:
         paper_id=paper_id_for(clean_title or abstract),
         title=clean_title,
         abstract=abstract,
-        source=PaperSource(file="<input>", index=0),
+        source=Source(file="<input>", index=0),
         warnings=quality_warnings(clean_title, abstract),
     )
 
@@ -185,7 +185,8 @@ class Summarizer:
         return PaperCard(
             paper_id=paper.paper_id,
             title=paper.title,
-            source=Source(file=paper.source.file, index=paper.source.index),
+            source=paper.source,
+            abstract=paper.abstract,
             problem=fields.problem,
             method=fields.method,
             method_name=fields.method_name,

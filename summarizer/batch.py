@@ -20,14 +20,7 @@ from pathlib import Path
 from summarizer.api import Summarizer, SummaryResult
 from summarizer.cards import PaperCard, Usage, fields_schema, schema_version
 from summarizer.concurrency import AdaptiveLimiter
-from summarizer.errors import (
-    AuthenticationError,
-    ConfigError,
-    EndpointUnreachableError,
-    InputError,
-    ModelNotFoundError,
-    SummarizerError,
-)
+from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.outputs import (
     CARDS_FILE,
     ERRORS_FILE,
@@ -264,10 +257,6 @@ def dry_run(
         )
 
 
-# Errors that every other paper would hit too: the batch stops instead of repeating them.
-FATAL_ERRORS = (AuthenticationError, ModelNotFoundError, EndpointUnreachableError)
-
-
 class _Run:
     """One batch run in progress: the open output files and the running totals."""
 
@@ -298,7 +287,7 @@ class _Run:
             self.report.failed += 1
             if isinstance(result.error.usage, Usage):
                 self.usage = self.usage + result.error.usage
-            if isinstance(result.error, FATAL_ERRORS) and self.fatal is None:
+            if result.error.stops_run and self.fatal is None:
                 self.fatal = result.error
                 if self.stop is not None:
                     self.stop.set()

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from summarizer.errors import CardFileError
+from summarizer.source import Source
 
 Contribution = Literal[
     "method", "dataset", "benchmark", "analysis", "theory", "survey", "system", "report"
@@ -157,13 +158,6 @@ class CardGain(Gain):
     )
 
 
-class Source(BaseModel):
-    """The input file and the paper's position among that file's papers."""
-
-    file: str
-    index: int = Field(ge=0)
-
-
 class Usage(BaseModel):
     """Tokens billed for a card, over every request made for it (re-asks included)."""
 
@@ -203,6 +197,8 @@ class PaperCard(BaseModel):
     paper_id: str
     title: str
     source: Source | None = None
+    # The text the evidence spans index into, so a card can be read and checked alone.
+    abstract: str | None = None
     problem: str
     method: str
     method_name: str | None

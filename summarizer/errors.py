@@ -13,6 +13,9 @@ class SummarizerError(Exception):
     """Base class: `message` says what went wrong, `hint` how to fix it."""
 
     exit_code = 2
+    # True when every other paper of a run would fail the same way (a refused key, an
+    # unknown model, an endpoint that is down): a run stops instead of repeating it.
+    stops_run = False
     # Tokens spent before the failure (a cards.Usage), so a failed paper is still billed.
     usage: Any = None
 
@@ -81,13 +84,19 @@ class EndpointError(SummarizerError):
 class EndpointUnreachableError(EndpointError):
     """No connection to the endpoint could be made (refused, unknown host)."""
 
+    stops_run = True
+
 
 class AuthenticationError(EndpointError):
     """The endpoint rejected the API key (401/403)."""
 
+    stops_run = True
+
 
 class ModelNotFoundError(EndpointError):
     """The endpoint does not serve the requested model (404)."""
+
+    stops_run = True
 
 
 class ContextTooLongError(EndpointError):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import InputError
+from summarizer.source import Source
 
 READABLE_SUFFIXES = (".txt", ".jsonl", ".csv")
 STDIN = "-"
@@ -29,17 +30,6 @@ STDIN = "-"
 NOT_ABSTRACT = "not_abstract"
 STARTS_MID_SENTENCE = "starts_mid_sentence"
 TRUNCATED = "truncated"
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a paper came from: the file's name and its position among that file's papers."""
-
-    file: str
-    index: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "index": self.index}
 
 
 @dataclass(frozen=True)
