@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.cache import CardCache, cache_key, open_cache
-from summarizer.cards import PaperCard, Provenance, schema_version
+from summarizer.cards import PaperCard, Provenance
 from summarizer.concurrency import AdaptiveLimiter
-from summarizer.engines import build_engine
+from summarizer.engines import build_engine, engine_kind
 from summarizer.engines.base import Engine, EngineResult
-from summarizer.errors import EmptyAbstractError, SummarizerError
+from summarizer.errors import EmptyAbstractError, RunStoppedError, SummarizerError
 from summarizer.grounding import ground
 from summarizer.papers import Paper, paper_id_for, quality_warnings
+from summarizer.recipe import Recipe, recipe_for
+from summarizer.redaction import redact_error
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings, resolve_settings
 from summarizer.source import Source
 
@@ -99,9 +101,10 @@ class Summarizer:
             use_cache=use_cache,
             refresh=refresh,
         )
+        self.recipe: Recipe = recipe_for(self.settings)
         self.engine: Engine = build_engine(self.settings)
         self.cache: CardCache | None = None
-        if self.settings.use_cache and self.engine.cacheable:
+        if self.settings.use_cache and engine_kind(self.settings).asks_model:
             self.cache = open_cache(self.settings.cache_dir)
 
     # --- context management ---------------------------------------------------------
@@ -114,27 +117,15 @@ class Summarizer:
 
     def close(self) -> None:
         """Release the HTTP clients and the cache's database handle."""
-        close = getattr(self.engine, "close", None)
-        if callable(close):
-            close()
+        self.engine.close()
         if self.cache is not None:
             self.cache.close()
 
     # --- one paper ------------------------------------------------------------------
 
     def key_for(self, paper: Paper) -> str:
-        """The cache key of a paper's answer under these settings."""
-        return cache_key(
-            engine=self.engine.name,
-            model=self.engine.model,
-            mode=self.engine.mode,
-            prompt_version=self.engine.prompt_version,
-            schema_version=schema_version(),
-            temperature=self.settings.temperature,
-            max_reasks=self.settings.max_reasks,
-            title=paper.title or None,
-            abstract=paper.abstract,
-        )
+        """The cache key of a paper's answer under this recipe."""
+        return cache_key(self.recipe, paper.title or None, paper.abstract)
 
     def cached_card(self, paper: Paper) -> PaperCard | None:
         """The paper's card from the cache alone (None on a miss, or with --refresh)."""
@@ -193,15 +184,7 @@ class Summarizer:
             contribution=fields.contribution,
             stages=grounded.stages,
             claimed_gains=grounded.claimed_gains,
-            provenance=Provenance(
-                engine=self.engine.name,
-                model=self.engine.model,
-                mode=self.engine.mode,
-                prompt_version=self.engine.prompt_version,
-                schema_version=schema_version(),
-                usage=result.usage,
-                cached=cached,
-            ),
+            provenance=Provenance(**self.recipe.model_dump(), usage=result.usage, cached=cached),
             warnings=[*paper.warnings, *result.warnings, *grounded.warnings],
         )
 
@@ -220,11 +203,20 @@ class Summarizer:
         Fewer run at once while the endpoint answers 429 (pass your own `limiter` to
         watch that). A failed paper is a result with its error. Setting `stop` takes no
         new paper; those in flight finish.
+
+        An error that every further paper would meet too (a refused key, an unknown
+        model, an endpoint that is down: `error.stops_run`) stops the run early: no new
+        request is sent, papers in flight and cached cards are still yielded, and then
+        RunStoppedError is raised with that error as its `cause`.
         """
         limiter = limiter or AdaptiveLimiter(concurrency)
         self.engine.observers.append(limiter)
         results: asyncio.Queue[SummaryResult | None] = asyncio.Queue()
         in_flight: set[asyncio.Task[None]] = set()
+        halted: list[SummarizerError] = []  # the first error that stops the run
+
+        def stopped() -> bool:
+            return stop is not None and stop.is_set()
 
         async def run(paper: Paper) -> None:
             try:
@@ -232,26 +224,33 @@ class Summarizer:
                 card = await self._afill_and_store(paper)  # the cache was looked up already
                 results.put_nowait(SummaryResult(paper, card=card))
             except SummarizerError as error:
+                if error.stops_run and not halted:
+                    halted.append(error)
                 results.put_nowait(SummaryResult(paper, error=error))
             except Exception as exc:  # a bug for one paper must not lose the others
                 unexpected = SummarizerError(f"unexpected error: {type(exc).__name__}: {exc}")
+                redact_error(unexpected, self.settings.secrets)
                 results.put_nowait(SummaryResult(paper, error=unexpected))
             finally:
                 await limiter.release()
 
         async def produce() -> None:
             for paper in papers:
-                if stop is not None and stop.is_set():
+                if stopped():
                     break
                 card = self.cached_card(paper) if paper.abstract.strip() else None
                 if card is not None:  # no slot needed: nothing is requested
                     results.put_nowait(SummaryResult(paper, card=card))
                     await asyncio.sleep(0)  # let the consumer see it now
                     continue
+                if halted:  # cached cards still come; nothing more is requested
+                    continue
                 await limiter.acquire()
-                if stop is not None and stop.is_set():
+                if stopped() or halted:
                     await limiter.release()
-                    break
+                    if stopped():
+                        break
+                    continue
                 task = asyncio.create_task(run(paper))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
@@ -269,6 +268,8 @@ class Summarizer:
             for task in list(in_flight):
                 task.cancel()
             self.engine.observers.remove(limiter)
+        if halted:
+            raise RunStoppedError(halted[0])
 
     def summarize_many(
         self, papers: Iterable[Paper], *, concurrency: int = DEFAULT_CONCURRENCY

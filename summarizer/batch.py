@@ -2,8 +2,11 @@
 
 OUTDIR/cards.jsonl   one complete card per unique paper (appended as they finish)
 OUTDIR/errors.jsonl  one line per paper that got no card, with the reason
-OUTDIR/run.json      counts, tokens, estimated cost, time, engine and versions
+OUTDIR/run.json      recipe, counts, skipped records, tokens, estimated cost, time
 OUTDIR/tables/       comparison tables made from cards.jsonl
+
+One run at a time holds OUTDIR (summarizer.run_folder), and every card in cards.jsonl
+shares one recipe (summarizer.recipe): a run under another recipe stops before any work.
 """
 
 from __future__ import annotations
@@ -16,11 +19,19 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from summarizer.api import Summarizer, SummaryResult
-from summarizer.cards import PaperCard, Usage, fields_schema, schema_version
+from summarizer.cache import cache_key, open_cache
+from summarizer.cards import PaperCard, Usage, fields_schema
 from summarizer.concurrency import AdaptiveLimiter
-from summarizer.errors import ConfigError, InputError, SummarizerError
+from summarizer.engines import ENGINE_KINDS
+from summarizer.errors import (
+    ConfigError,
+    InputError,
+    RecipeMismatchError,
+    RunStoppedError,
+)
 from summarizer.outputs import (
     CARDS_FILE,
     ERRORS_FILE,
@@ -36,6 +47,9 @@ from summarizer.papers import Paper, read_papers
 from summarizer.prices import estimate_cost, load_prices
 from summarizer.progress import Progress, QuietProgress
 from summarizer.prompts import render_messages
+from summarizer.recipe import Recipe, recipe_for
+from summarizer.run_folder import FolderLock, check_output_folder, move_aside
+from summarizer.screening import skip_reason
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings
 
 # Ctrl-C: papers in flight get this long to finish before they are cancelled.
@@ -44,14 +58,25 @@ GRACE_SECONDS = 5.0
 EXPECTED_COMPLETION_TOKENS = 450
 
 
+@dataclass(frozen=True)
+class SkippedPaper:
+    """A paper the batch did not card, and why."""
+
+    paper_id: str
+    title: str
+    source: dict[str, Any]
+    reason: str
+
+
 @dataclass
 class BatchPlan:
     """What a batch will do, before any request."""
 
     papers: list[Paper]
     unique: list[Paper]
-    done: list[PaperCard]  # cards already in OUTDIR for these settings
+    done: list[PaperCard]  # cards already in OUTDIR for these papers
     todo: list[Paper]
+    skipped: list[SkippedPaper]
     problems: list[InputError]
 
 
@@ -61,11 +86,7 @@ class BatchReport:
 
     out_dir: str
     inputs: list[str]
-    engine: str
-    model: str | None
-    mode: str | None
-    prompt_version: str | None
-    schema_version: str
+    recipe: dict[str, Any]
     papers_read: int = 0
     duplicates: int = 0
     unique_papers: int = 0
@@ -74,6 +95,7 @@ class BatchReport:
     cached: int = 0
     failed: int = 0
     cards_in_file: int = 0
+    skipped: list[dict[str, Any]] = field(default_factory=list)
     unreadable_inputs: list[str] = field(default_factory=list)
     usage: dict[str, int] = field(default_factory=dict)
     estimated_cost_usd: float | None = None
@@ -83,6 +105,7 @@ class BatchReport:
     interrupted: bool = False
     not_attempted: int = 0
     stopped_by: str | None = None  # an error that every further request would hit
+    moved_aside: str | None = None  # where --start-over put the earlier run's outputs
     concurrency: dict[str, int] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
 
@@ -105,70 +128,75 @@ class BatchReport:
             if self.failed
             else "0 failed"
         )
+        skipped = (
+            f" {len(self.skipped)} skipped (see {self.out_dir}/{RUN_FILE})." if self.skipped else ""
+        )
+        model = self.recipe.get("model")
         return (
             f"{self.unique_papers} unique papers ({self.papers_read} read, "
             f"{self.duplicates} duplicates) -> {self.cards_in_file} cards in "
             f"{self.out_dir}/{CARDS_FILE}: {self.new_cards} new ({self.cached} from cache), "
-            f"{self.already_done} already there; {failed}. Engine {self.engine}"
-            f"{' ' + self.model if self.model else ''}: {self.usage.get('requests', 0)} "
-            f"requests, {tokens} tokens, {cost}. {self.wall_seconds:.1f} s.{tables}{stopped}"
+            f"{self.already_done} already there; {failed}.{skipped} Engine "
+            f"{self.recipe['engine']}{' ' + model if model else ''}: "
+            f"{self.usage.get('requests', 0)} requests, {tokens} tokens, {cost}. "
+            f"{self.wall_seconds:.1f} s.{tables}{stopped}"
         )
 
 
-def _same_settings(card: PaperCard, summarizer: Summarizer) -> bool:
-    provenance = card.provenance
-    engine = summarizer.engine
-    return (
-        provenance.engine == engine.name
-        and provenance.model == engine.model
-        and provenance.prompt_version == engine.prompt_version
-        and provenance.schema_version == schema_version()
-    )
+def check_resume(cards: Sequence[PaperCard], recipe: Recipe, path: Path) -> None:
+    """RecipeMismatchError naming the fields in which a card already there differs."""
+    for card in cards:
+        differing = card.provenance.differences(recipe)
+        if differing:
+            theirs, mine = card.provenance.recipe().model_dump(), recipe.model_dump()
+            raise RecipeMismatchError(
+                str(path), [(name, theirs[name], mine[name]) for name in differing]
+            )
 
 
 def plan_batch(
     paths: Sequence[str],
     out_dir: Path,
-    summarizer: Summarizer,
+    recipe: Recipe,
     *,
     limit: int | None = None,
     strict: bool = False,
+    no_skip: bool = False,
 ) -> BatchPlan:
-    """Read the inputs and find which unique papers still need a card in `out_dir`."""
+    """Read the inputs and find which unique papers still need a card in `out_dir`.
+
+    Raises RecipeMismatchError when `out_dir` holds cards of another recipe.
+    """
     read = read_papers(paths, strict=strict)
     if not read.papers:
         raise read.problems[0] if read.problems else InputError(", ".join(paths), "no papers")
     unique = [paper for paper in read.papers if paper.duplicate_of is None]
     if limit is not None:
         unique = unique[:limit]
+    skipped: list[SkippedPaper] = []
+    wanted: list[Paper] = []
+    for paper in unique:
+        reason = None if no_skip else skip_reason(paper)
+        if reason is None:
+            wanted.append(paper)
+        else:
+            skipped.append(
+                SkippedPaper(paper.paper_id, paper.title, paper.source.to_dict(), reason)
+            )
     existing = load_existing_cards(out_dir / CARDS_FILE)
-    foreign = [card for card in existing if not _same_settings(card, summarizer)]
-    if foreign:
-        made_by = foreign[0].provenance
-        raise ConfigError(
-            str(out_dir / CARDS_FILE),
-            f"holds cards made with other settings (engine {made_by.engine}, model "
-            f"{made_by.model}, prompt {made_by.prompt_version}, schema "
-            f"{made_by.schema_version})",
-            hint="use another -o folder, or move that cards.jsonl away",
-        )
+    check_resume(existing, recipe, out_dir / CARDS_FILE)
     done_ids = {card.paper_id for card in existing}
-    wanted_ids = {paper.paper_id for paper in unique}
+    wanted_ids = {paper.paper_id for paper in wanted}
     done = [card for card in unique_by_id(existing) if card.paper_id in wanted_ids]
-    todo = [paper for paper in unique if paper.paper_id not in done_ids]
-    return BatchPlan(read.papers, unique, done, todo, read.problems)
+    todo = [paper for paper in wanted if paper.paper_id not in done_ids]
+    return BatchPlan(read.papers, unique, done, todo, skipped, read.problems)
 
 
-def _new_report(paths: Sequence[str], out_dir: Path, summarizer: Summarizer) -> BatchReport:
-    engine = summarizer.engine
+def _new_report(paths: Sequence[str], out_dir: Path, recipe: Recipe) -> BatchReport:
     return BatchReport(
         out_dir=str(out_dir),
         inputs=list(paths),
-        engine=engine.name,
-        model=engine.model,
-        mode=engine.mode,
-        prompt_version=engine.prompt_version,
-        schema_version=schema_version(),
+        recipe=recipe.model_dump(mode="json"),
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
@@ -178,17 +206,15 @@ def _fill_plan_counts(report: BatchReport, plan: BatchPlan) -> None:
     report.duplicates = sum(paper.duplicate_of is not None for paper in plan.papers)
     report.unique_papers = len(plan.unique)
     report.already_done = len(plan.done)
+    report.skipped = [asdict(skipped) for skipped in plan.skipped]
     report.unreadable_inputs = [str(problem) for problem in plan.problems]
 
 
-def _cost(summarizer: Summarizer, usage: Usage, prices_file: Path | None) -> float | None:
-    if summarizer.engine.name == "offline":
-        return 0.0
+def _cost(recipe: Recipe, usage: Usage, prices_file: Path | None) -> float | None:
+    if not ENGINE_KINDS[recipe.engine].priced:
+        return 0.0  # no provider bills it: it runs on this machine
     return estimate_cost(
-        load_prices(prices_file),
-        summarizer.engine.model,
-        usage.prompt_tokens,
-        usage.completion_tokens,
+        load_prices(prices_file), recipe.model, usage.prompt_tokens, usage.completion_tokens
     )
 
 
@@ -196,26 +222,35 @@ def _cost(summarizer: Summarizer, usage: Usage, prices_file: Path | None) -> flo
 class DryRun:
     """What `batch --dry-run` reports: the work and its estimated cost, no request made."""
 
+    recipe: Recipe
     papers_read: int
     unique_papers: int
     already_done: int
+    skipped: int
     cached: int
     to_request: int
     estimated_prompt_tokens: int
     estimated_completion_tokens: int
     estimated_cost_usd: float | None
-    engine: str
-    model: str | None
 
     def summary(self) -> str:
-        cost = "unknown" if self.estimated_cost_usd is None else f"${self.estimated_cost_usd:.4f}"
+        """Two lines: the work and its cost, then the recipe the cards would have."""
+        model = self.recipe.model
+        if self.estimated_cost_usd is not None:
+            cost = f"${self.estimated_cost_usd:.4f}"
+        else:
+            cost = (
+                f"unknown (no price for model {model!r}: add it to the price table, see --prices)"
+            )
+        skipped = f", {self.skipped} skipped" if self.skipped else ""
         return (
             f"{self.unique_papers} unique papers ({self.papers_read} read): "
-            f"{self.already_done} already in the output folder, {self.cached} cached, "
-            f"{self.to_request} to request from {self.engine}"
-            f"{' ' + self.model if self.model else ''}; estimated "
+            f"{self.already_done} already in the output folder{skipped}, {self.cached} cached, "
+            f"{self.to_request} to request from {self.recipe.engine}"
+            f"{' ' + model if model else ''}; estimated "
             f"{self.estimated_prompt_tokens} prompt + {self.estimated_completion_tokens} "
-            f"completion tokens, cost {cost}. No request was made."
+            f"completion tokens, cost {cost}. No request was made.\n"
+            f"Recipe {self.recipe.fingerprint()}: {self.recipe.describe()}."
         )
 
 
@@ -233,28 +268,39 @@ def dry_run(
     *,
     limit: int | None = None,
     strict: bool = False,
+    no_skip: bool = False,
     prices_file: Path | None = None,
 ) -> DryRun:
-    """Count the work of a batch and estimate its tokens and cost, without requests."""
-    with Summarizer(settings) as summarizer:
-        plan = plan_batch(paths, out_dir, summarizer, limit=limit, strict=strict)
-        uncached = [paper for paper in plan.todo if summarizer.cached_card(paper) is None]
-        requesting = summarizer.engine.name != "offline"
-        prompt = sum(_prompt_tokens(paper) for paper in uncached) if requesting else 0
-        completion = EXPECTED_COMPLETION_TOKENS * len(uncached) if requesting else 0
-        usage = Usage(requests=len(uncached), prompt_tokens=prompt, completion_tokens=completion)
-        return DryRun(
-            papers_read=len(plan.papers),
-            unique_papers=len(plan.unique),
-            already_done=len(plan.done),
-            cached=len(plan.todo) - len(uncached),
-            to_request=len(uncached),
-            estimated_prompt_tokens=prompt,
-            estimated_completion_tokens=completion,
-            estimated_cost_usd=_cost(summarizer, usage, prices_file),
-            engine=summarizer.engine.name,
-            model=summarizer.engine.model,
-        )
+    """Count the work of a batch and estimate its tokens and cost.
+
+    Nothing is sent and no client is built, so no key or server is needed.
+    """
+    recipe = recipe_for(settings)
+    plan = plan_batch(paths, out_dir, recipe, limit=limit, strict=strict, no_skip=no_skip)
+    asks_model = ENGINE_KINDS[recipe.engine].asks_model
+    uncached = plan.todo
+    if asks_model and settings.use_cache and not settings.refresh:
+        with open_cache(settings.cache_dir) as cache:
+            uncached = [
+                paper
+                for paper in plan.todo
+                if cache.get(cache_key(recipe, paper.title or None, paper.abstract)) is None
+            ]
+    prompt = sum(_prompt_tokens(paper) for paper in uncached) if asks_model else 0
+    completion = EXPECTED_COMPLETION_TOKENS * len(uncached) if asks_model else 0
+    usage = Usage(requests=len(uncached), prompt_tokens=prompt, completion_tokens=completion)
+    return DryRun(
+        recipe=recipe,
+        papers_read=len(plan.papers),
+        unique_papers=len(plan.unique),
+        already_done=len(plan.done),
+        skipped=len(plan.skipped),
+        cached=len(plan.todo) - len(uncached),
+        to_request=len(uncached) if asks_model else 0,
+        estimated_prompt_tokens=prompt,
+        estimated_completion_tokens=completion,
+        estimated_cost_usd=_cost(recipe, usage, prices_file),
+    )
 
 
 class _Run:
@@ -265,8 +311,7 @@ class _Run:
         self.report = report
         self.progress = progress
         self.usage = Usage()
-        self.fatal: SummarizerError | None = None
-        self.stop: asyncio.Event | None = None
+        self.stopped: RunStoppedError | None = None
         self.cards = LineLog(out_dir / CARDS_FILE)
         self.errors = LineLog(out_dir / ERRORS_FILE, truncate=True)
 
@@ -287,10 +332,6 @@ class _Run:
             self.report.failed += 1
             if isinstance(result.error.usage, Usage):
                 self.usage = self.usage + result.error.usage
-            if result.error.stops_run and self.fatal is None:
-                self.fatal = result.error
-                if self.stop is not None:
-                    self.stop.set()
         self.progress.advance(
             cached=bool(result.card and result.card.provenance.cached),
             failed=result.error is not None,
@@ -309,8 +350,11 @@ async def _consume(
     stop: asyncio.Event,
 ) -> None:
     stream = summarizer.asummarize_many(todo, limiter=limiter, stop=stop)
-    async for result in stream:
-        run.record(result)
+    try:
+        async for result in stream:
+            run.record(result)
+    except RunStoppedError as stopped:
+        run.stopped = stopped
 
 
 async def _run_async(
@@ -319,7 +363,6 @@ async def _run_async(
     """Summarize `todo` into the run; True if the user interrupted it."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    run.stop = stop
     interrupted = False
     worker = asyncio.create_task(_consume(summarizer, todo, run, limiter, stop))
 
@@ -362,47 +405,56 @@ def run_batch(
     concurrency: int = DEFAULT_CONCURRENCY,
     limit: int | None = None,
     strict: bool = False,
+    no_skip: bool = False,
+    start_over: bool = False,
     progress: Progress | None = None,
     prices_file: Path | None = None,
     tables: bool = True,
 ) -> BatchReport:
     """Summarize every unique paper of `paths` into `out_dir`, resuming earlier runs.
 
+    The folder is locked for the whole run (FolderInUseError if another run holds it).
+    Cards already there must share this run's recipe (RecipeMismatchError otherwise);
+    `start_over` first moves the earlier run's outputs into a `previous-*` subfolder.
     After Ctrl-C or SIGTERM it stops taking papers, gives those in flight a few seconds,
     and returns with `interrupted` set: finished cards are kept and run.json written.
     """
     if concurrency < 1:
         raise ConfigError("concurrency", "must be at least 1")
     started = time.monotonic()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    progress = progress or QuietProgress()
-    with Summarizer(settings) as summarizer:
-        plan = plan_batch(paths, out_dir, summarizer, limit=limit, strict=strict)
-        report = _new_report(paths, out_dir, summarizer)
+    check_output_folder(out_dir)
+    with FolderLock(out_dir):
+        moved = move_aside(out_dir) if start_over else None
+        recipe = recipe_for(settings)
+        plan = plan_batch(paths, out_dir, recipe, limit=limit, strict=strict, no_skip=no_skip)
+        report = _new_report(paths, out_dir, recipe)
+        report.moved_aside = str(moved) if moved else None
         _fill_plan_counts(report, plan)
-        run = _Run(out_dir, report, progress)
-        limiter = AdaptiveLimiter(concurrency)
-        progress.start(len(plan.todo))
-        try:
-            report.interrupted = asyncio.run(_run_async(summarizer, plan.todo, run, limiter))
-        finally:
-            progress.stop()
-            run.close()
-    report.not_attempted = len(plan.todo) - report.new_cards - report.failed
-    if run.fatal is not None:
-        report.stopped_by = str(run.fatal)
-    report.usage = {**run.usage.model_dump(), "total_tokens": run.usage.total_tokens}
-    report.estimated_cost_usd = _cost(summarizer, run.usage, prices_file)
-    report.concurrency = {
-        "maximum": limiter.maximum,
-        "lowest": limiter.lowest_limit,
-        "rate_limits": limiter.rate_limits,
-    }
-    final_cards = unique_by_id(load_existing_cards(out_dir / CARDS_FILE))
-    report.cards_in_file = len(final_cards)
-    if tables:
-        report.tables = _write_tables(final_cards, out_dir)
-    report.wall_seconds = round(time.monotonic() - started, 3)
-    report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-    write_json(out_dir / RUN_FILE, asdict(report))
+        progress = progress or QuietProgress()
+        with Summarizer(settings) as summarizer:
+            run = _Run(out_dir, report, progress)
+            limiter = AdaptiveLimiter(concurrency)
+            progress.start(len(plan.todo))
+            try:
+                report.interrupted = asyncio.run(_run_async(summarizer, plan.todo, run, limiter))
+            finally:
+                progress.stop()
+                run.close()
+        report.not_attempted = len(plan.todo) - report.new_cards - report.failed
+        if run.stopped is not None:
+            report.stopped_by = str(run.stopped.cause)
+        report.usage = {**run.usage.model_dump(), "total_tokens": run.usage.total_tokens}
+        report.estimated_cost_usd = _cost(recipe, run.usage, prices_file)
+        report.concurrency = {
+            "maximum": limiter.maximum,
+            "lowest": limiter.lowest_limit,
+            "rate_limits": limiter.rate_limits,
+        }
+        final_cards = unique_by_id(load_existing_cards(out_dir / CARDS_FILE))
+        report.cards_in_file = len(final_cards)
+        if tables:
+            report.tables = _write_tables(final_cards, out_dir)
+        report.wall_seconds = round(time.monotonic() - started, 3)
+        report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+        write_json(out_dir / RUN_FILE, asdict(report))
     return report

@@ -1,7 +1,7 @@
 """A content-addressed cache of engine answers, so that no paper is paid for twice.
 
-The key hashes everything that changes the answer (engine, model, mode, prompt and
-schema versions, temperature, re-ask budget, title, abstract and a cache version). The
+The key hashes the card's recipe (summarizer.recipe: everything that decides a card),
+the title, the abstract and a cache version. The
 value is the engine's fields and token usage: never a key, a header or a URL. A corrupt
 entry is a miss, not a crash.
 """
@@ -18,38 +18,24 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer.cards import CardFields, Usage
 from summarizer.engines.base import EngineResult
+from summarizer.recipe import Recipe
 
 if TYPE_CHECKING:
     import diskcache
 
-# Bump when the stored value's layout changes: old entries then miss instead of failing.
-CACHE_VERSION = 1
+# Bump when the key's material or the stored value's layout changes: old entries then
+# miss instead of failing. 2: the key is the recipe (grounding policy, token limit and
+# engine version joined the key).
+CACHE_VERSION = 2
 
 log = logging.getLogger(__name__)
 
 
-def cache_key(
-    *,
-    engine: str,
-    model: str | None,
-    mode: str | None,
-    prompt_version: str | None,
-    schema_version: str,
-    temperature: float,
-    max_reasks: int,
-    title: str | None,
-    abstract: str,
-) -> str:
-    """The hash that names one answer: every input that can change it is in it."""
+def cache_key(recipe: Recipe, title: str | None, abstract: str) -> str:
+    """The hash that names one answer: the card's recipe, the title and the abstract."""
     material = {
         "cache_version": CACHE_VERSION,
-        "engine": engine,
-        "model": model,
-        "mode": mode,
-        "prompt_version": prompt_version,
-        "schema_version": schema_version,
-        "temperature": temperature,
-        "max_reasks": max_reasks,
+        "recipe": recipe.recipe().model_dump(mode="json"),
         "title": title,
         "abstract": abstract,
     }

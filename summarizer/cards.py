@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from summarizer.errors import CardFileError
+from summarizer.recipe import Recipe
 from summarizer.source import Source
 
 Contribution = Literal[
@@ -177,14 +178,9 @@ class Usage(BaseModel):
         )
 
 
-class Provenance(BaseModel):
-    """How a card was made: engine, model, versions, cost, and whether it was cached."""
+class Provenance(Recipe):
+    """How a card was made: its recipe, what it cost, and whether it came from the cache."""
 
-    engine: str
-    model: str | None = None
-    mode: str | None = None
-    prompt_version: str | None = None
-    schema_version: str
     usage: Usage = Field(default_factory=Usage)
     cached: bool = False
 

@@ -227,6 +227,18 @@ def summarize(
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--strict", is_flag=True, help="Stop at the first unreadable input.")
+@click.option(
+    "--start-over",
+    is_flag=True,
+    help="Move OUT_DIR's earlier cards, errors, run.json and tables into "
+    "OUT_DIR/previous-TIME/ first (never deleted), e.g. to change the model or mode.",
+)
+@click.option(
+    "--no-skip",
+    is_flag=True,
+    help="Card records flagged as not abstracts, and texts far longer than an abstract, "
+    "too (skipped by default).",
+)
 @click.option("--prices", type=click.Path(dir_okay=False), help="A price table (TOML) to use.")
 @engine_options
 def batch(
@@ -237,14 +249,18 @@ def batch(
     dry_run: bool,
     quiet: bool,
     strict: bool,
+    start_over: bool,
+    no_skip: bool,
     prices: str | None,
     **options: Any,
 ) -> int:
     """Summarize every paper of files or folders into cards and tables in OUT_DIR.
 
     Each unique paper is summarized once; a re-run with the same OUT_DIR resumes, making
-    no request for papers already in OUT_DIR/cards.jsonl. Exit code 1 when some papers
-    or inputs failed (see OUT_DIR/errors.jsonl), 130 when interrupted.
+    no request for papers already in OUT_DIR/cards.jsonl. One run at a time uses an
+    OUT_DIR, and all its cards share one recipe (engine, model, mode, prompt, ...): a
+    run with other settings stops before any request (exit 2). Exit code 1 when some
+    papers or inputs failed (see OUT_DIR/errors.jsonl), 130 when interrupted.
     """
     from pathlib import Path
 
@@ -255,7 +271,13 @@ def batch(
     prices_file = Path(prices) if prices else None
     if dry_run:
         plan = batch_runner.dry_run(
-            paths, Path(out_dir), settings, limit=limit, strict=strict, prices_file=prices_file
+            paths,
+            Path(out_dir),
+            settings,
+            limit=limit,
+            strict=strict,
+            no_skip=no_skip,
+            prices_file=prices_file,
         )
         click.echo(plan.summary())
         return 0
@@ -266,11 +288,15 @@ def batch(
         concurrency=concurrency,
         limit=limit,
         strict=strict,
+        no_skip=no_skip,
+        start_over=start_over,
         progress=progress_for(quiet),
         prices_file=prices_file,
     )
     for problem in report.unreadable_inputs:
         _report(problem)
+    if report.moved_aside:
+        _report(f"moved the earlier run's outputs to {report.moved_aside}")
     click.echo(report.summary())
     if report.interrupted:
         return EXIT_INTERRUPTED

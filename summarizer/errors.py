@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from summarizer.redaction import display_url
+
 
 class SummarizerError(Exception):
     """Base class: `message` says what went wrong, `hint` how to fix it."""
@@ -55,6 +57,43 @@ class ConfigError(SummarizerError):
         self.problem = problem
 
 
+class FolderInUseError(SummarizerError):
+    """Another run holds the output folder."""
+
+    def __init__(self, folder: str, holder: str) -> None:
+        super().__init__(
+            f"{folder}: in use by {holder}",
+            hint="wait for it to finish, or use another -o folder",
+        )
+        self.folder = folder
+        self.holder = holder
+
+
+class RecipeMismatchError(SummarizerError):
+    """An output folder holds cards made with another recipe than this run's."""
+
+    def __init__(self, path: str, differences: list[tuple[str, object, object]]) -> None:
+        listed = ", ".join(
+            f"{name.replace('_', ' ')} {theirs} there, {mine} now"
+            for name, theirs, mine in differences
+        )
+        super().__init__(
+            f"{path} holds cards made with another recipe ({listed})",
+            hint="use another -o folder, or add --start-over to move the old cards aside",
+        )
+        self.path = path
+        self.fields = [name for name, _, _ in differences]
+
+
+class RunStoppedError(SummarizerError):
+    """A run of many papers stopped early: every further paper would fail like `cause`."""
+
+    def __init__(self, cause: SummarizerError) -> None:
+        super().__init__(f"stopped early: {cause}")
+        self.cause = cause
+        self.usage = cause.usage
+
+
 class EngineUnavailableError(SummarizerError):
     """An engine whose optional dependencies or files are not installed."""
 
@@ -74,7 +113,7 @@ class EndpointError(SummarizerError):
         status: int | None = None,
         hint: str | None = None,
     ) -> None:
-        where = f" at {base_url}" if base_url else ""
+        where = f" at {display_url(base_url)}" if base_url else ""
         code = f" (HTTP {status})" if status else ""
         super().__init__(f"LLM endpoint{where}{code}: {problem}", hint=hint)
         self.base_url = base_url

@@ -22,6 +22,7 @@ CARDS_FILE = "cards.jsonl"
 ERRORS_FILE = "errors.jsonl"
 RUN_FILE = "run.json"
 TABLES_DIR = "tables"
+REPORT_FILE = "report.html"
 
 
 def write_atomically(path: Path, text: str) -> None:

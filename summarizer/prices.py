@@ -13,10 +13,11 @@ _BUILTIN = Path(__file__).resolve().parent / "data" / "prices.toml"
 
 @dataclass(frozen=True)
 class Price:
-    """US dollars per million input and output tokens."""
+    """US dollars per million input and output tokens, and the context window if known."""
 
     input: float
     output: float
+    context_tokens: int | None = None
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
         return (prompt_tokens * self.input + completion_tokens * self.output) / 1_000_000
@@ -32,10 +33,17 @@ def _read_table(path: Path) -> dict[str, Price]:
     table: dict[str, Price] = {}
     for model, entry in data.get("models", {}).items():
         try:
-            table[model] = Price(input=float(entry["input"]), output=float(entry["output"]))
-        except (KeyError, TypeError, ValueError):
+            context = entry.get("context")
+            table[model] = Price(
+                input=float(entry["input"]),
+                output=float(entry["output"]),
+                context_tokens=None if context is None else int(context),
+            )
+        except (AttributeError, KeyError, TypeError, ValueError):
             raise ConfigError(
-                str(path), f"model {model!r} needs numeric 'input' and 'output' prices"
+                str(path),
+                f"model {model!r} needs numeric 'input' and 'output' prices "
+                "(and a whole number 'context', if given)",
             ) from None
     return table
 
@@ -66,3 +74,11 @@ def estimate_cost(
         return None
     price = prices.get(model)
     return None if price is None else price.cost(prompt_tokens, completion_tokens)
+
+
+def context_tokens(model: str | None, extra: Path | None = None) -> int | None:
+    """The model's context window from the price tables, or None when unknown."""
+    if model is None:
+        return None
+    price = load_prices(extra).get(model)
+    return None if price is None else price.context_tokens

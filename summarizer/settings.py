@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from summarizer.errors import ConfigError
+from summarizer.redaction import display_url
 
 ENGINES = ("llm", "offline", "local")
 MODES = ("tools", "json_schema", "json", "md_json")
@@ -62,6 +63,13 @@ class Settings:
             "no LLM configured (--model, OPENAI_API_KEY or OPENAI_BASE_URL): "
             "using the offline engine"
         )
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values no message may show: the key and any credentials inside the base URL."""
+        from summarizer.redaction import url_secrets
+
+        return tuple(value for value in (self.api_key, *url_secrets(self.base_url)) if value)
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some settings changed (validated again)."""
@@ -160,7 +168,7 @@ def _validated(settings: Settings) -> Settings:
     if settings.engine == "llm" and settings.model is None:
         raise ConfigError(
             "model",
-            f"no model given for the endpoint {settings.base_url}",
+            f"no model given for the endpoint {display_url(settings.base_url or '')}",
             hint="pass --model NAME (the name your server serves) or set SUMMARIZER_MODEL",
         )
     return settings

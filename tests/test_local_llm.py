@@ -171,6 +171,7 @@ def test_batch_of_three_seed_papers_in_json_schema_mode(
             "--base-url", server.base_url, "--model", server.model, "--mode", "json_schema",
             "--max-tokens", str(MAX_TOKENS), "--max-reasks", "0", "--timeout", "600",
             "--concurrency", "1", "--quiet", "--cache-dir", str(tmp_path / "cache"),
+            "--no-skip",  # the appendix fragment is one of the three, on purpose
         ],
         capture_output=True,
         text=True,

@@ -11,6 +11,7 @@ import pytest
 
 from summarizer.api import Summarizer
 from summarizer.cards import CardFields
+from summarizer.engines import ENGINE_KINDS
 from summarizer.engines.offline import OfflineEngine
 from summarizer.engines.offline.role_features import abstract_features
 from summarizer.engines.offline.roles import LABELS, shipped_model
@@ -18,6 +19,8 @@ from summarizer.engines.offline.sentences import split_sentences
 from summarizer.engines.offline.summary import find_method
 from summarizer.errors import EmptyAbstractError
 from summarizer.papers import read_papers, unique_papers
+from summarizer.recipe import recipe_for
+from summarizer.settings import resolve_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -66,13 +69,15 @@ def test_empty_abstract_is_an_error() -> None:
 
 def test_engine_identity_and_afill() -> None:
     engine = OfflineEngine()
-    assert (engine.name, engine.mode, engine.prompt_version, engine.cacheable) == (
+    recipe = recipe_for(resolve_settings(engine="offline", environ={}))
+    assert (recipe.engine, recipe.mode, recipe.prompt_version, recipe.max_tokens) == (
         "offline",
         None,
         None,
-        False,
+        None,
     )
-    assert engine.model == shipped_model().model_id
+    assert recipe.model == shipped_model().model_id and recipe.engine_version
+    assert not ENGINE_KINDS["offline"].asks_model  # recomputed, never cached
     assert asyncio.run(engine.afill("T", ABSTRACT)) == engine.fill("T", ABSTRACT)
 
 

@@ -21,11 +21,7 @@ class EngineResult:
 class Engine(Protocol):
     """Fills the engine part of a card from a paper's title and abstract."""
 
-    name: str  # "offline", "llm", "local": recorded in the card's provenance
-    model: str | None
-    mode: str | None
-    prompt_version: str | None
-    cacheable: bool  # worth caching: costs money or time to recompute
+    name: str  # "offline", "llm", "local"; what its cards are made with is its recipe
     observers: list[RequestObserver]  # told of rate limits and successes, if any
 
     def fill(self, title: str | None, abstract: str) -> EngineResult:
@@ -34,4 +30,8 @@ class Engine(Protocol):
 
     async def afill(self, title: str | None, abstract: str) -> EngineResult:
         """The card fields for one paper (async; concurrent calls are allowed)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the engine holds (HTTP clients, a loaded model)."""
         ...

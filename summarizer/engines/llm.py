@@ -26,11 +26,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from summarizer import grounding
-from summarizer.cards import CardFields, Usage
+from summarizer.cards import CardFields, Usage, schema_version
 from summarizer.engines.base import EngineResult
 from summarizer.engines.llm_errors import translate_error
-from summarizer.errors import ConfigError, EmptyAbstractError
+from summarizer.errors import ConfigError, ContextTooLongError, EmptyAbstractError
 from summarizer.prompts import prompt_version, render_messages
+from summarizer.recipe import Recipe, grounding_policy
 from summarizer.retries import RequestObserver, RetryPolicy
 from summarizer.settings import Settings
 
@@ -269,16 +270,13 @@ class LLMEngine:
     """Cards from a chat-completions endpoint (OpenAI, Ollama, vLLM, llama.cpp, ...)."""
 
     name = "llm"
-    cacheable = True
 
     def __init__(self, settings: Settings, *, policy: RetryPolicy | None = None) -> None:
         if settings.model is None:
             raise ConfigError("model", "the LLM engine needs a model name")
         self._check_credentials(settings)
         self.settings = settings
-        self.model: str | None = settings.model
-        self.mode: str | None = settings.mode
-        self.prompt_version: str | None = prompt_version()
+        self.context_tokens = self._context_tokens(settings)
         self.policy = policy or RetryPolicy()
         self.observers: list[RequestObserver] = []
         self._fixed_request_fields: dict[str, Any] | None = None
@@ -287,6 +285,12 @@ class LLMEngine:
         self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
             weakref.WeakKeyDictionary()
         )
+
+    def _context_tokens(self, settings: Settings) -> int | None:
+        """The model's context window, when the price tables know it."""
+        from summarizer.prices import context_tokens
+
+        return context_tokens(settings.model)
 
     def _check_credentials(self, settings: Settings) -> None:
         if settings.base_url is None and not settings.api_key:
@@ -346,6 +350,7 @@ class LLMEngine:
             "max_tokens": self.settings.max_tokens,
         }
         request = self._shaped(handlers, response_model, base)
+        self._check_fits(request)
         return _Conversation(
             handlers=handlers,
             response_model=response_model,
@@ -353,6 +358,23 @@ class LLMEngine:
             answers_allowed=self.settings.max_reasks + 1,
             request=request,
         )
+
+    def _check_fits(self, request: dict[str, Any]) -> None:
+        """ContextTooLongError, before anything is sent, for a request that cannot fit."""
+        if self.context_tokens is None:
+            return
+        shaped = {key: value for key, value in request.items() if key != "max_tokens"}
+        # About four characters per token: generous for English, so a text refused here
+        # would have been refused by the server too.
+        needed = len(json.dumps(shaped, ensure_ascii=False)) // 4 + self.settings.max_tokens
+        if needed > self.context_tokens:
+            raise ContextTooLongError(
+                f"the abstract does not fit model {self.settings.model!r}: about {needed:,} "
+                f"tokens with the prompt and --max-tokens {self.settings.max_tokens}, more "
+                f"than its context of {self.context_tokens:,}; nothing was sent",
+                base_url=self.settings.base_url,
+                hint="shorten the abstract, or use a model with a longer context",
+            )
 
     def _shaped(
         self, handlers: Any, response_model: type[CardFields], base: dict[str, Any]
@@ -430,6 +452,26 @@ class LLMEngine:
         if self._sync_client is not None:
             self._sync_client.close()
             self._sync_client = None
+
+
+def generative_recipe(settings: Settings, *, engine: str, model: str | None) -> Recipe:
+    """The recipe of an engine that asks a language model (over HTTP or in-process)."""
+    return Recipe(
+        engine=engine,
+        model=model,
+        mode=settings.mode,
+        prompt_version=prompt_version(),
+        schema_version=schema_version(),
+        temperature=settings.temperature,
+        max_reasks=settings.max_reasks,
+        max_tokens=settings.max_tokens,
+        grounding=grounding_policy(settings),
+    )
+
+
+def recipe(settings: Settings) -> Recipe:
+    """What `--engine llm` cards are made with."""
+    return generative_recipe(settings, engine=LLMEngine.name, model=settings.model)
 
 
 def build(settings: Settings) -> LLMEngine:

@@ -17,6 +17,7 @@ from summarizer.errors import (
     ResponseError,
     SummarizerError,
 )
+from summarizer.redaction import redact_error
 from summarizer.retries import is_connection_error
 from summarizer.settings import Settings
 
@@ -146,7 +147,7 @@ def translate_error(exc: BaseException, settings: Settings, usage: Usage) -> Sum
         else:
             error = _response_error(exc)
     error.usage = usage
-    return error
+    return redact_error(error, settings.secrets)
 
 
 def _connection_error(exc: BaseException, settings: Settings) -> EndpointError:

@@ -16,13 +16,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from summarizer.engines.llm import LLMEngine
+from summarizer.engines.llm import LLMEngine, generative_recipe
 from summarizer.errors import ContextTooLongError, EngineUnavailableError
 from summarizer.llama_compat import adapt_chat_request
 from summarizer.local_server import INSTALL_HINT, bundled_model_path, checked_model_path
+from summarizer.recipe import Recipe
 from summarizer.settings import Settings
 
 DEFAULT_CONTEXT_TOKENS = 8192  # SmolLM2 was trained to 8k: room for re-asks
+
+
+def model_path_of(settings: Settings) -> Path:
+    """The GGUF file the settings name, else the bundled SmolLM2 (not checked here)."""
+    return Path(settings.model_path) if settings.model_path else bundled_model_path()
 
 
 class LocalEngine(LLMEngine):
@@ -31,12 +37,15 @@ class LocalEngine(LLMEngine):
     name = "local"
 
     def __init__(self, settings: Settings) -> None:
-        path = Path(settings.model_path) if settings.model_path else bundled_model_path()
-        self.model_path = checked_model_path(path)
+        self.model_path = checked_model_path(model_path_of(settings))
         super().__init__(settings.with_overrides(model=self.model_path.name))
         self._llama: Any = None
         # One model, one context: requests take turns (concurrency only queues them).
         self._turn = threading.Lock()
+
+    def _context_tokens(self, settings: Settings) -> int | None:
+        del settings  # the context this engine gives the model it loads
+        return DEFAULT_CONTEXT_TOKENS
 
     def _check_credentials(self, settings: Settings) -> None:
         del settings  # nothing leaves the machine, so there is no key to check
@@ -87,6 +96,11 @@ class LocalEngine(LLMEngine):
         if self._llama is not None:
             self._llama.close()
             self._llama = None
+
+
+def recipe(settings: Settings) -> Recipe:
+    """What `--engine local` cards are made with: the model is the GGUF file's name."""
+    return generative_recipe(settings, engine=LocalEngine.name, model=model_path_of(settings).name)
 
 
 def build(settings: Settings) -> LocalEngine:

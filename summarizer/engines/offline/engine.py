@@ -37,24 +37,12 @@ class OfflineEngine:
     """
 
     name = "offline"
-    mode: str | None = None
-    prompt_version: str | None = None
-    cacheable = False  # cheaper to recompute than to look up
 
     def __init__(self) -> None:
-        self._model: str | None = None
         self.observers: list[RequestObserver] = []  # no requests, so never told anything
 
-    @property
-    def model(self) -> str | None:
-        """The role classifier's id (reads the weights on first use)."""
-        if self._model is None:
-            self._model = shipped_model().model_id
-        return self._model
-
-    @model.setter
-    def model(self, value: str | None) -> None:
-        self._model = value
+    def close(self) -> None:
+        """Nothing to release: the shipped weights stay loaded for the process."""
 
     def fill(self, title: str | None, abstract: str) -> EngineResult:
         """The card fields of one paper."""
