@@ -16,7 +16,6 @@ import queue
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from summarizer.cache import CardCache, cache_key, open_cache
@@ -64,47 +63,21 @@ def paper_from_text(abstract: str, title: str | None = None) -> Paper:
 class Summarizer:
     """Settings, an engine and a cache, reused across many papers."""
 
-    def __init__(
-        self,
-        settings: Settings | None = None,
-        *,
-        engine: str | None = None,
-        model: str | None = None,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        mode: str | None = None,
-        timeout: float | None = None,
-        max_reasks: int | None = None,
-        max_tokens: int | None = None,
-        keep_ungrounded: bool = False,
-        model_path: str | None = None,
-        cache_dir: str | Path | None = None,
-        use_cache: bool = True,
-        refresh: bool = False,
-    ) -> None:
-        """Take resolved `settings`, or resolve them from these options, the environment
-        (SUMMARIZER_MODEL, OPENAI_BASE_URL, OPENAI_API_KEY, SUMMARIZER_CACHE_DIR) and
-        defaults, in that order. With nothing configured, the offline engine is used.
+    def __init__(self, settings: Settings | None = None, **options: Any) -> None:
+        """Take resolved `settings`, or resolve them from `options`, the environment and
+        defaults, in that order. The options are the declared settings
+        (`summarizer.settings.options()`: engine, model, base_url, api_key, mode, timeout,
+        max_reasks, max_tokens, temperature, keep_ungrounded, model_path, cache_dir,
+        use_cache, refresh); an unknown name is a TypeError. With nothing configured, the
+        offline engine is used.
         """
-        self.settings = settings or resolve_settings(
-            engine=engine,
-            model=model,
-            base_url=base_url,
-            api_key=api_key,
-            mode=mode,
-            timeout=timeout,
-            max_reasks=max_reasks,
-            max_tokens=max_tokens,
-            keep_ungrounded=keep_ungrounded,
-            model_path=model_path,
-            cache_dir=cache_dir,
-            use_cache=use_cache,
-            refresh=refresh,
-        )
+        if settings is not None and options:
+            raise TypeError("give settings or options, not both")
+        self.settings = settings or resolve_settings(**options)
         self.recipe: Recipe = recipe_for(self.settings)
         self.engine: Engine = build_engine(self.settings)
         self.cache: CardCache | None = None
-        if self.settings.use_cache and engine_kind(self.settings).asks_model:
+        if self.settings.use_cache and engine_kind(self.settings.engine).asks_model:
             self.cache = open_cache(self.settings.cache_dir)
 
     # --- context management ---------------------------------------------------------

@@ -25,7 +25,7 @@ from summarizer.api import Summarizer, SummaryResult
 from summarizer.cache import cache_key, open_cache
 from summarizer.cards import PaperCard, Usage, fields_schema
 from summarizer.concurrency import AdaptiveLimiter
-from summarizer.engines import ENGINE_KINDS
+from summarizer.engines import engine_kind
 from summarizer.errors import (
     ConfigError,
     InputError,
@@ -211,7 +211,7 @@ def _fill_plan_counts(report: BatchReport, plan: BatchPlan) -> None:
 
 
 def _cost(recipe: Recipe, usage: Usage, prices_file: Path | None) -> float | None:
-    if not ENGINE_KINDS[recipe.engine].priced:
+    if not engine_kind(recipe.engine).priced:
         return 0.0  # no provider bills it: it runs on this machine
     return estimate_cost(
         load_prices(prices_file), recipe.model, usage.prompt_tokens, usage.completion_tokens
@@ -277,7 +277,7 @@ def dry_run(
     """
     recipe = recipe_for(settings)
     plan = plan_batch(paths, out_dir, recipe, limit=limit, strict=strict, no_skip=no_skip)
-    asks_model = ENGINE_KINDS[recipe.engine].asks_model
+    asks_model = engine_kind(recipe.engine).asks_model
     uncached = plan.todo
     if asks_model and settings.use_cache and not settings.refresh:
         with open_cache(settings.cache_dir) as cache:

@@ -119,12 +119,9 @@ class CardCache:
 
 def open_cache(cache_dir: str | Path | None = None) -> CardCache:
     """The cache in `cache_dir`, else SUMMARIZER_CACHE_DIR, else the user cache folder."""
-    import os
+    from summarizer.settings import cache_dir_setting
 
-    from summarizer.settings import ENV_CACHE_DIR, default_cache_dir
-
-    chosen = cache_dir or os.environ.get(ENV_CACHE_DIR)
-    return CardCache(Path(chosen).expanduser() if chosen else default_cache_dir())
+    return CardCache(cache_dir_setting(cache_dir))
 
 
 def _encode(result: EngineResult) -> str:

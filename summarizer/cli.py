@@ -16,7 +16,7 @@ import click
 from summarizer.errors import SummarizerError
 
 if TYPE_CHECKING:
-    from summarizer.settings import Settings
+    from summarizer.settings import Option, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,72 +93,59 @@ def schema(part: str) -> None:
     click.echo(render_schema(part), nl=False)
 
 
-_ENGINE_OPTIONS = [
-    click.option(
-        "--engine",
-        type=click.Choice(["llm", "offline", "local"]),
-        envvar="SUMMARIZER_ENGINE",
-        help="How to fill cards. Default: llm when a model, key or base URL is "
-        "configured, else offline.",
-    ),
-    click.option("--model", help="Model name [env: SUMMARIZER_MODEL; default gpt-4o-mini]."),
-    click.option("--base-url", help="OpenAI-compatible endpoint [env: OPENAI_BASE_URL]."),
-    click.option(
-        "--mode",
-        type=click.Choice(["tools", "json_schema", "json", "md_json"]),
-        help="How the model is asked for structured output [default: tools].",
-    ),
-    click.option(
-        "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per request."
-    ),
-    click.option(
-        "--max-reasks",
-        type=click.IntRange(min=0),
-        help="Re-asks after an invalid or ungrounded answer [default: 2].",
-    ),
-    click.option(
-        "--max-tokens", type=click.IntRange(min=1), help="Answer token limit [default: 2048]."
-    ),
-    click.option(
-        "--keep-ungrounded",
-        is_flag=True,
-        help="Keep items that fail grounding (flagged) instead of dropping them.",
-    ),
-    click.option(
-        "--model-path", help="GGUF file for --engine local [default: the bundled SmolLM2]."
-    ),
-    click.option("--cache-dir", help="Cache folder [env: SUMMARIZER_CACHE_DIR]."),
-    click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
-    click.option("--refresh", is_flag=True, help="Ignore cached cards and store new ones."),
-]
+def _click_option(option: Option) -> Callable[[F], F]:
+    """The click option of a declared setting (summarizer.settings)."""
+    spec = option.spec
+    notes = [f"env: {spec.env}"] if spec.env else []
+    if spec.default_note is not None:
+        notes.append(f"default: {spec.default_note}")
+    elif option.default is not None and option.kind is not bool:
+        notes.append(
+            f"default: {option.default:g}" if option.kind is float else f"default: {option.default}"
+        )
+    help_text = spec.help + (f" [{'; '.join(notes)}]" if notes else "")
+    kind: Any
+    if option.kind is bool:  # a flag: given, it sets the opposite of the default
+        return click.option(option.flag, option.name, is_flag=True, default=False, help=help_text)
+    if spec.choices is not None:
+        kind = click.Choice(spec.choices)
+    elif option.kind is int:
+        kind = click.IntRange(min=None if spec.minimum is None else int(spec.minimum))
+    elif option.kind is float:
+        kind = click.FloatRange(min=spec.minimum, min_open=spec.minimum_open)
+    else:
+        kind = click.STRING
+    metavar = "NAME" if option.name == "engine" else None
+    return click.option(option.flag, option.name, type=kind, metavar=metavar, help=help_text)
 
 
 def engine_options(command: F) -> F:
-    """The options that choose and tune the engine, shared by summarize and batch."""
-    for option in reversed(_ENGINE_OPTIONS):
-        command = option(command)
+    """The options that choose and tune the engine, shared by summarize and batch: one
+    per declared setting that may be a flag."""
+    from summarizer.settings import options
+
+    for option in reversed(options()):
+        if option.spec.cli:
+            command = _click_option(option)(command)
     return command
 
 
-def settings_from(options: dict[str, Any]) -> Settings:
-    """Resolve the engine options of a command (flags, then environment, then defaults)."""
+def settings_from(options: dict[str, Any], *, quiet: bool = False) -> Settings:
+    """Resolve the engine options of a command (flags, then environment, then defaults);
+    the options are taken out of `options`."""
+    from summarizer.settings import options as declared
     from summarizer.settings import resolve_settings
 
-    settings = resolve_settings(
-        engine=options.pop("engine"),
-        model=options.pop("model"),
-        base_url=options.pop("base_url"),
-        mode=options.pop("mode"),
-        timeout=options.pop("timeout"),
-        max_reasks=options.pop("max_reasks"),
-        max_tokens=options.pop("max_tokens"),
-        keep_ungrounded=options.pop("keep_ungrounded"),
-        model_path=options.pop("model_path"),
-        cache_dir=options.pop("cache_dir"),
-        use_cache=not options.pop("no_cache"),
-        refresh=options.pop("refresh"),
-    )
-    if settings.engine_note:
+    given: dict[str, Any] = {}
+    for option in declared():
+        if not option.spec.cli:
+            continue
+        value = options.pop(option.name)
+        if option.kind is bool:
+            value = (not option.default) if value else None
+        given[option.name] = value
+    settings = resolve_settings(**given)
+    if settings.engine_note and not quiet:
         _report(settings.engine_note)
     return settings
 
@@ -267,7 +254,7 @@ def batch(
     from summarizer import batch as batch_runner
     from summarizer.progress import progress_for
 
-    settings = settings_from(options)
+    settings = settings_from(options, quiet=quiet)
     prices_file = Path(prices) if prices else None
     if dry_run:
         plan = batch_runner.dry_run(
@@ -441,7 +428,7 @@ def serve_local(
     """
     from pathlib import Path
 
-    from summarizer import local_server
+    from summarizer.local import server as local_server
 
     settings = local_server.resolve_settings(
         model_path=Path(model_path) if model_path is not None else None,

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from summarizer.settings import options
+
 if TYPE_CHECKING:
     from summarizer.testserver import Server
 
@@ -17,15 +19,12 @@ pytest_plugins = ["llm_recording"]
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 
-# Settings that would make a test depend on the machine it runs on.
+# Settings that would make a test depend on the machine it runs on: every declared
+# setting's environment variable, and the openai SDK's own.
 _MACHINE_ENV = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
+    *(option.spec.env for option in options() if option.spec.env),
     "OPENAI_ORG_ID",
     "OPENAI_PROJECT_ID",
-    "SUMMARIZER_MODEL",
-    "SUMMARIZER_CACHE_DIR",
-    "SUMMARIZER_ENGINE",
 )
 
 

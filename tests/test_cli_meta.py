@@ -66,3 +66,33 @@ def test_unknown_command_is_a_usage_error() -> None:
     result = run_cli("summarise")
     assert result.exit_code == 2
     assert "No such command 'summarise'" in result.stderr
+
+
+def option_table() -> str:
+    """The engine options table docs/cli.md must hold, made from the declaration."""
+    from summarizer.settings import options
+
+    rows = ["| option | environment | default | meaning |", "|---|---|---|---|"]
+    for option in options():
+        spec = option.spec
+        flag = f"`{option.flag}`" if spec.cli else "(none: never a flag)"
+        if spec.choices:
+            flag = f"`{option.flag} {'|'.join(spec.choices)}`".replace("|", "\\|")
+        env = f"`{spec.env}`" if spec.env else ""
+        if spec.default_note is not None:
+            default = spec.default_note
+        elif option.kind is bool or option.default is None:
+            default = "off" if option.kind is bool else ""
+        else:
+            default = f"{option.default:g}" if option.kind is float else str(option.default)
+        rows.append(f"| {flag} | {env} | {default} | {spec.help} |")
+    return "\n".join(rows) + "\n"
+
+
+def test_the_option_table_is_the_declaration(repo: Path) -> None:
+    docs = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert option_table() in docs, "regenerate it: python tests/test_cli_meta.py"
+
+
+if __name__ == "__main__":
+    print(option_table(), end="")

@@ -11,7 +11,7 @@ import pytest
 
 from summarizer.cards import CardFields
 from summarizer.errors import ConfigError
-from summarizer.llama_compat import (
+from summarizer.local.compat import (
     MAX_ITEMS,
     MAX_STRING,
     ChatRequestAdapter,
@@ -100,7 +100,7 @@ def test_the_middleware_leaves_other_paths_alone() -> None:
 
 
 def test_local_engine_refuses_a_file_that_is_not_gguf(tmp_path: Path) -> None:
-    from summarizer.engines.local import LocalEngine
+    from summarizer.local.engine import LocalEngine
 
     model = tmp_path / "model.gguf"
     model.write_bytes(b"nope")

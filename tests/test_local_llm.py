@@ -30,7 +30,7 @@ from conftest import SEEDS
 from summarizer import Summarizer
 from summarizer.cards import PaperCard
 from summarizer.grounding import check
-from summarizer.local_server import ensure_port_free, free_port
+from summarizer.local.server import ensure_port_free, free_port
 from summarizer.papers import Paper, read_papers
 
 pytestmark = pytest.mark.local_llm

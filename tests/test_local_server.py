@@ -3,6 +3,7 @@ the environment, and the server's life cycle (with a stand-in server process).""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import signal
@@ -18,15 +19,19 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from summarizer import local_server
 from summarizer.cli import main
 from summarizer.errors import ConfigError
-from summarizer.local_server import (
-    LocalServerError,
-    LocalServerSettings,
+from summarizer.local import models as local_models
+from summarizer.local import server as local_server
+from summarizer.local.models import (
+    LocalModelError,
     alias_for,
     bundled_model_path,
     checked_model_path,
+)
+from summarizer.local.server import (
+    LocalServerError,
+    LocalServerSettings,
     ensure_port_free,
     exit_problem,
     free_port,
@@ -94,7 +99,7 @@ def test_bundled_model_is_found_by_its_record_without_importing_the_plugin(
 
 
 def test_bundled_model_missing_package_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(local_server, "BUNDLED_DISTRIBUTION", "no-such-distribution-x7")
+    monkeypatch.setattr(local_models, "BUNDLED_DISTRIBUTION", "no-such-distribution-x7")
     with pytest.raises(ConfigError) as caught:
         bundled_model_path()
     assert str(caught.value) == (
@@ -107,7 +112,7 @@ def test_bundled_package_that_lists_no_gguf_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.syspath_prepend(str(fake_site(tmp_path, with_gguf=False)))
-    with pytest.raises(LocalServerError, match=r"lists no \.gguf file"):
+    with pytest.raises(LocalModelError, match=r"lists no \.gguf file"):
         bundled_model_path()
 
 
@@ -115,7 +120,7 @@ def test_bundled_gguf_listed_but_deleted_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.syspath_prepend(str(fake_site(tmp_path, write_gguf=False)))
-    with pytest.raises(LocalServerError, match="model file is missing"):
+    with pytest.raises(LocalModelError, match="model file is missing"):
         bundled_model_path()
 
 
@@ -232,7 +237,7 @@ def test_server_command_runs_the_adapted_llama_cpp_server_with_every_setting() -
         model_path=Path("/models/m.gguf"), alias="smollm2", port=8123, n_ctx=2048, threads=2
     )
     command = server_command(settings, python="/venv/bin/python")
-    assert command[:3] == ["/venv/bin/python", "-m", "summarizer.local_app"]
+    assert command[:3] == ["/venv/bin/python", "-m", "summarizer.local.app"]
     options = dict(zip(command[3::2], command[4::2], strict=True))
     assert options == {
         "--model": "/models/m.gguf",
@@ -486,8 +491,31 @@ def test_cli_help_lists_the_options() -> None:
         assert option in result.stdout
 
 
+def _imported_modules(tree: ast.AST) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_nothing_outside_the_local_package_imports_its_server(repo: Path) -> None:
+    package = repo / "summarizer"
+    importers = sorted(
+        str(path.relative_to(repo))
+        for path in package.rglob("*.py")
+        if path.relative_to(package).parts[0] != "local"
+        and "summarizer.local.server" in _imported_modules(ast.parse(path.read_text()))
+    )
+    # The CLI's serve-local command is the server's one user, and it imports it lazily.
+    assert importers == ["summarizer/cli.py"]
+
+
 def test_cli_module_does_not_import_local_server() -> None:
-    code = "import sys, summarizer.cli; print('summarizer.local_server' in sys.modules)"
+    code = "import sys, summarizer.cli; print('summarizer.local.server' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout

@@ -11,7 +11,7 @@ import pytest
 
 from summarizer.api import Summarizer
 from summarizer.cards import CardFields
-from summarizer.engines import ENGINE_KINDS
+from summarizer.engines import engine_kind
 from summarizer.engines.offline import OfflineEngine
 from summarizer.engines.offline.role_features import abstract_features
 from summarizer.engines.offline.roles import LABELS, shipped_model
@@ -77,7 +77,7 @@ def test_engine_identity_and_afill() -> None:
         None,
     )
     assert recipe.model == shipped_model().model_id and recipe.engine_version
-    assert not ENGINE_KINDS["offline"].asks_model  # recomputed, never cached
+    assert not engine_kind("offline").asks_model  # recomputed, never cached
     assert asyncio.run(engine.afill("T", ABSTRACT)) == engine.fill("T", ABSTRACT)
 
 

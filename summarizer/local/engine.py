@@ -18,8 +18,8 @@ from typing import Any
 
 from summarizer.engines.llm import LLMEngine, generative_recipe
 from summarizer.errors import ContextTooLongError, EngineUnavailableError
-from summarizer.llama_compat import adapt_chat_request
-from summarizer.local_server import INSTALL_HINT, bundled_model_path, checked_model_path
+from summarizer.local.compat import adapt_chat_request
+from summarizer.local.models import INSTALL_HINT, bundled_model_path, checked_model_path
 from summarizer.recipe import Recipe
 from summarizer.settings import Settings
 
