@@ -10,13 +10,26 @@ import asyncio
 import importlib
 import signal
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from summarizer.testserver.answers import Answerer
 from summarizer.testserver.app import Server
-from summarizer.testserver.config import DEFAULT_FAULTS, ServerConfig, parse_fault_list
+from summarizer.testserver.config import (
+    BATCH_FAULTS,
+    COMPLETION_WINDOW_SECONDS,
+    DEFAULT_BATCH_FAULTS,
+    DEFAULT_FAULTS,
+    OPENAI_MAX_BATCH_FILE_BYTES,
+    OPENAI_MAX_BATCH_REQUESTS,
+    BatchConfig,
+    ServerConfig,
+    parse_fault_list,
+)
+
+_SECONDS = click.FloatRange(min=0)
 
 
 def _faults(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -24,6 +37,78 @@ def _faults(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str
         return parse_fault_list(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def _batch_faults(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    try:
+        return parse_fault_list(value, allowed=BATCH_FAULTS)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+# The Batch API's options; each is a BatchConfig field with a "batch_" prefix.
+_BATCH_OPTIONS = (
+    click.option("--batch-validation-seconds", type=_SECONDS, default=0.0, show_default=True),
+    click.option(
+        "--batch-seconds", type=_SECONDS, default=0.0, show_default=True, help="Run time."
+    ),
+    click.option(
+        "--batch-seconds-per-request",
+        type=_SECONDS,
+        default=0.0,
+        show_default=True,
+        help="Run time added per line.",
+    ),
+    click.option("--batch-finalizing-seconds", type=_SECONDS, default=0.0, show_default=True),
+    click.option("--batch-cancelling-seconds", type=_SECONDS, default=0.0, show_default=True),
+    click.option(
+        "--batch-expiry-seconds",
+        type=click.FloatRange(min=0, min_open=True),
+        default=float(COMPLETION_WINDOW_SECONDS),
+        show_default=True,
+        help="Seconds from creation until an unfinished batch expires.",
+    ),
+    click.option(
+        "--batch-fault-rate", type=click.FloatRange(0, 1), default=0.0, help="Line fault rate."
+    ),
+    click.option(
+        "--batch-faults",
+        default=",".join(DEFAULT_BATCH_FAULTS),
+        show_default=True,
+        callback=_batch_faults,
+        help="Comma-separated faults a line can meet.",
+    ),
+    click.option(
+        "--batch-max-requests",
+        type=click.IntRange(min=1),
+        default=OPENAI_MAX_BATCH_REQUESTS,
+        show_default=True,
+    ),
+    click.option(
+        "--batch-max-file-bytes",
+        type=click.IntRange(min=1),
+        default=OPENAI_MAX_BATCH_FILE_BYTES,
+        show_default=True,
+    ),
+    click.option(
+        "--batch-enqueued-token-limit",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Prompt tokens one model's running batches may hold.",
+    ),
+    click.option(
+        "--batch-shuffle-output/--batch-keep-order",
+        default=True,
+        show_default=True,
+        help="Shuffle output lines, as OpenAI does not promise their order.",
+    ),
+)
+
+
+def _with_batch_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_BATCH_OPTIONS):
+        command = option(command)
+    return command
 
 
 def _answerer(ctx: click.Context, param: click.Parameter, value: str | None) -> Answerer | None:
@@ -61,6 +146,7 @@ def _answerer(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option("--context-tokens", type=click.IntRange(min=1), default=None, help="Context size.")
 @click.option("--model", "models", multiple=True, help="Model listed by /v1/models (repeatable).")
 @click.option("--answerer", default=None, callback=_answerer, help="module:function answerer.")
+@_with_batch_options
 def main(
     host: str,
     port: int,
@@ -76,6 +162,7 @@ def main(
     context_tokens: int | None,
     models: tuple[str, ...],
     answerer: Answerer | None,
+    **batch_options: Any,
 ) -> None:
     """Run the OpenAI-compatible test server (see docs/test-server.md)."""
     config = ServerConfig(
@@ -91,6 +178,9 @@ def main(
         max_concurrent=max_concurrent,
         require_key=require_key,
         context_tokens=context_tokens,
+        batch=BatchConfig(
+            **{name.removeprefix("batch_"): value for name, value in batch_options.items()}
+        ),
     )
     if models:
         config.models = models

@@ -1,8 +1,10 @@
 """The aiohttp application: routes, the chat-completions handler, and the server's life.
 
-`Server` owns a config, the stats and the outcome picker, and serves them with aiohttp
-in the running event loop (`start`/`stop`). `running_server` runs one in a background
-thread with its own loop, for tests and benchmarks that call it from blocking code.
+`Server` owns a config, the stats and the outcome pickers, the files and batches of the
+Batch API, and serves them with aiohttp in the running event loop (`start`/`stop`).
+`running_server` runs one in a background thread with its own loop, for tests and
+benchmarks that call it from blocking code. A line of a batch is answered by the same
+chat logic as an online request, with its own fault rate, faults and script.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from typing import Any
 
 from aiohttp import web
 
+from summarizer.testserver.batch_api import BatchAPI
+from summarizer.testserver.batch_input import BatchLine
+from summarizer.testserver.batches import BatchBook, LineAnswer
 from summarizer.testserver.chat import (
     BadRequest,
     ChatRequest,
@@ -26,8 +31,9 @@ from summarizer.testserver.chat import (
     error_body,
     parse_chat_request,
 )
-from summarizer.testserver.config import OK, ServerConfig
-from summarizer.testserver.faults import ERRORS, PAYLOADS, OutcomePicker
+from summarizer.testserver.config import BATCH_FAULTS, OK, ServerConfig
+from summarizer.testserver.faults import ERRORS, PAYLOADS, OutcomePicker, error_reply
+from summarizer.testserver.files import FileStore
 from summarizer.testserver.stats import ServerStats
 
 # Seconds given to requests still in flight when the server stops; they are then cut.
@@ -43,8 +49,11 @@ class Server:
         self.config = config if config is not None else ServerConfig()
         self.stats = ServerStats()
         self._picker = OutcomePicker(self.config.seed)
+        self._batch_picker = OutcomePicker(f"batch-{self.config.seed}", allowed=(OK, *BATCH_FAULTS))
         self._latency_rng = random.Random(f"latency-{self.config.seed}")
         self._numbers = itertools.count(1)
+        self.files = FileStore()
+        self._batches = BatchBook(self.config, self.files, self._answer_batch_line)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._replies: dict[str, Reply] = {
@@ -76,19 +85,40 @@ class Server:
         """Queue outcomes ("ok", "429", "bad_json", ...) for the next requests, in order."""
         self._picker.script(outcomes)
 
+    def script_batch_lines(self, outcomes: Iterable[str]) -> None:
+        """Queue outcomes for the next lines answered inside batches, in the order they run.
+
+        Lines run in file order, batch after batch as they are polled; "drop" and
+        "stall" do not exist inside a batch (ValueError).
+        """
+        self._batch_picker.script(outcomes)
+
+    def script_batch_statuses(self, statuses: Iterable[str]) -> None:
+        """Make the next batch created show `statuses`, one per retrieve (BatchBook)."""
+        self._batches.script_statuses(statuses)
+
     def reset(self) -> None:
-        """Zero the stats, drop the script, and restart random faults from config.seed."""
+        """Zero the stats, drop the scripts, and restart random faults from config.seed.
+
+        Files and batches stay, as they would in a provider's account.
+        """
         self.stats.reset()
         self._picker.reset(self.config.seed)
+        self._batch_picker.reset(f"batch-{self.config.seed}")
+        self._batches.forget_scripts()
         self._latency_rng.seed(f"latency-{self.config.seed}")
 
     def make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat_completions)
         app.router.add_get("/v1/models", self._models)
+        BatchAPI(self.config, self.files, self._batches, self.stats, self._refuse).add_routes(
+            app.router
+        )
         app.router.add_get("/_stats", self._stats)
         app.router.add_post("/_reset", self._reset)
         app.router.add_post("/_script", self._script)
+        app.router.add_post("/_script_batches", self._script_batches)
         # Last, so it only sees what no route above took (wrong paths and methods).
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         return app
@@ -128,11 +158,20 @@ class Server:
         finally:
             self.stats.finished()
 
+    def _refuse(self, request: web.Request) -> web.Response | None:
+        """A 401 for a Files or Batches call without the required key; else None."""
+        if self._authorized(request):
+            return None
+        status, body, _ = error_reply("unauthorized", retry_after=self.config.retry_after)
+        return web.json_response(body, status=status)
+
+    def _authorized(self, request: web.Request) -> bool:
+        key = self.config.require_key
+        return key is None or request.headers.get("Authorization") == f"Bearer {key}"
+
     async def _handle(self, request: web.Request, in_flight: int) -> web.StreamResponse:
         config = self.config
-        if config.require_key is not None and (
-            request.headers.get("Authorization") != f"Bearer {config.require_key}"
-        ):
+        if not self._authorized(request):
             return self._error_response("unauthorized")
         if config.max_concurrent is not None and in_flight > config.max_concurrent:
             return self._error_response("over_capacity", limit=config.max_concurrent)
@@ -164,15 +203,55 @@ class Server:
 
     def _completion_response(self, chat: ChatRequest, outcome: str) -> web.Response:
         self.stats.outcome(outcome)
-        card = self.config.answerer(chat.paper)
-        payload = PAYLOADS[outcome](card, chat.paper)
         number = next(self._numbers)
-        body = completion(
-            chat, payload, completion_id=f"chatcmpl-test{number:08d}", created=int(time.time())
-        )
+        body = self._completion(chat, outcome, number, created=int(time.time()))
         usage = body["usage"]
         self.stats.billed(usage["prompt_tokens"], usage["completion_tokens"])
         return web.json_response(body, headers={"x-request-id": f"req_test{number:08d}"})
+
+    def _completion(
+        self, chat: ChatRequest, outcome: str, number: int, *, created: int
+    ) -> dict[str, Any]:
+        """The chat.completion answering `chat`, broken as the content fault `outcome` says."""
+        card = self.config.answerer(chat.paper)
+        payload = PAYLOADS[outcome](card, chat.paper)
+        return completion(
+            chat, payload, completion_id=f"chatcmpl-test{number:08d}", created=created
+        )
+
+    def _answer_batch_line(self, line: BatchLine, at: float) -> LineAnswer:
+        """What the online endpoint would answer the line's body, with the batch's faults."""
+        config = self.config
+        number = next(self._numbers)
+        prompt_tokens = completion_tokens = 0
+        try:
+            chat = parse_chat_request(line.body, size=line.size)
+        except BadRequest as problem:
+            outcome, status = "bad_request", 400
+            body = error_body(problem.message, kind="invalid_request_error", param=problem.param)
+        else:
+            if config.context_tokens is not None and chat.prompt_tokens > config.context_tokens:
+                outcome = "400_context"
+            else:
+                batch = config.batch
+                outcome = self._batch_picker.next(
+                    batch.fault_rate, batch.faults, is_reask=chat.is_reask
+                )
+            if outcome in ERRORS:
+                status, body, _ = error_reply(
+                    outcome,
+                    retry_after=config.retry_after,
+                    model=chat.model,
+                    tokens=chat.prompt_tokens,
+                    limit=config.context_tokens or max(1, chat.prompt_tokens // 2),
+                )
+            else:
+                status = 200
+                body = self._completion(chat, outcome, number, created=int(at))
+                prompt_tokens = body["usage"]["prompt_tokens"]
+                completion_tokens = body["usage"]["completion_tokens"]
+        self.stats.batch_line(line.custom_id, outcome, prompt_tokens, completion_tokens)
+        return LineAnswer(status_code=status, body=body, request_id=f"req_test{number:08d}")
 
     async def _stall(
         self, request: web.Request, chat: ChatRequest, outcome: str
@@ -204,15 +283,8 @@ class Server:
     def _error_response(self, outcome: str, **fields: Any) -> web.Response:
         """The OpenAI error of `outcome`, with Retry-After on 429s."""
         self.stats.outcome(outcome)
-        error = ERRORS[outcome]
-        message = error.message.format_map(_Fields(fields))
-        headers = {}
-        if error.retry_after:
-            seconds = self.config.retry_after
-            headers["Retry-After"] = f"{seconds:g}"
-            headers["retry-after-ms"] = f"{seconds * 1000:g}"
-        body = error_body(message, kind=error.kind, code=error.code, param=error.param)
-        return web.json_response(body, status=error.status, headers=headers)
+        status, body, headers = error_reply(outcome, retry_after=self.config.retry_after, **fields)
+        return web.json_response(body, status=status, headers=headers)
 
     def _bad_request(self, problem: BadRequest) -> web.Response:
         self.stats.outcome("bad_request")
@@ -248,18 +320,33 @@ class Server:
             return web.json_response(body, status=400)
         return web.json_response({"pending": self._picker.pending()})
 
+    async def _script_batches(self, request: web.Request) -> web.Response:
+        """Body {"lines": [...], "statuses": [...]} (either may be left out)."""
+        try:
+            body = json.loads(await request.read())
+            if not isinstance(body, dict):
+                raise TypeError
+            lines, statuses = body.get("lines", []), body.get("statuses")
+            if not isinstance(lines, list) or not isinstance(statuses, list | None):
+                raise TypeError
+            self.script_batch_lines(lines)
+            if statuses is not None:
+                self.script_batch_statuses(statuses)
+        except (ValueError, TypeError) as exc:
+            message = (
+                str(exc)
+                if isinstance(exc, ValueError)
+                else "expected {'lines': [...], 'statuses': [...]}"
+            )
+            body = error_body(message, kind="invalid_request_error", param=None)
+            return web.json_response(body, status=400)
+        return web.json_response({"pending_lines": self._batch_picker.pending()})
+
     async def _not_found(self, request: web.Request) -> web.Response:
         body = error_body(
             f"Invalid URL ({request.method} {request.path})", kind="invalid_request_error"
         )
         return web.json_response(body, status=404)
-
-
-class _Fields(dict[str, Any]):
-    """format_map fields where a missing one reads as '?' rather than failing."""
-
-    def __missing__(self, key: str) -> str:
-        return "?"
 
 
 # --- in a background thread -------------------------------------------------------------

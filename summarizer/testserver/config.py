@@ -2,12 +2,15 @@
 
 `ServerConfig` is read on every request, so a test may change a field of a running
 server's config (latency, fault_rate, faults...) and the next request sees it. The fault
-RNG is only re-seeded from `seed` by `Server.reset()`.
+RNG is only re-seeded from `seed` by `Server.reset()`. `BatchConfig` (its `batch` field)
+says how the Batch API behaves: how long each stage of a batch takes on `clock`, which
+faults its lines meet, and the limits it enforces.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from summarizer.testserver.answers import Answerer, heuristic_card
@@ -38,6 +41,17 @@ DEFAULT_FAULTS: tuple[str, ...] = (
 )
 
 
+# What a line of a batch can meet: no transport faults (there is no connection to drop).
+BATCH_FAULTS: tuple[str, ...] = ERROR_OUTCOMES + CONTENT_FAULTS
+DEFAULT_BATCH_FAULTS: tuple[str, ...] = ("429", "500", "503", *CONTENT_FAULTS)
+
+# OpenAI's own limits (platform.openai.com/docs/guides/batch, "Rate limits").
+OPENAI_MAX_BATCH_REQUESTS = 50_000
+OPENAI_MAX_BATCH_FILE_BYTES = 200 * 1024 * 1024
+# The only completion window OpenAI accepts, in seconds.
+COMPLETION_WINDOW_SECONDS = 24 * 60 * 60
+
+
 def check_outcomes(names: Iterable[str], *, allowed: tuple[str, ...] = OUTCOMES) -> tuple[str, ...]:
     """The names as a tuple; ValueError naming the first unknown one."""
     checked = tuple(names)
@@ -47,10 +61,57 @@ def check_outcomes(names: Iterable[str], *, allowed: tuple[str, ...] = OUTCOMES)
     return checked
 
 
-def parse_fault_list(text: str) -> tuple[str, ...]:
+def parse_fault_list(text: str, *, allowed: tuple[str, ...] = FAULTS) -> tuple[str, ...]:
     """`"429,500,drop"` -> ("429", "500", "drop"); ValueError on an unknown fault."""
     names = [part.strip() for part in text.split(",") if part.strip()]
-    return check_outcomes(names, allowed=FAULTS)
+    return check_outcomes(names, allowed=allowed)
+
+
+@dataclass
+class BatchConfig:
+    """How the Batch API behaves; the defaults finish a batch at its first poll.
+
+    Stage times are seconds on `ServerConfig.clock`. A batch validates for
+    `validation_seconds`, then runs its lines for `seconds + seconds_per_request * lines`
+    (line i of n is done at i/n of that), finalizes for `finalizing_seconds`, and is
+    completed; a cancelled one spends `cancelling_seconds` cancelling. A batch whose lines
+    are not all done `expiry_seconds` after its creation expires.
+    """
+
+    validation_seconds: float = 0.0
+    seconds: float = 0.0
+    seconds_per_request: float = 0.0
+    finalizing_seconds: float = 0.0
+    cancelling_seconds: float = 0.0
+    expiry_seconds: float = float(COMPLETION_WINDOW_SECONDS)
+    # Probability that a line gets a fault drawn from `faults` (seeded by ServerConfig.seed).
+    fault_rate: float = 0.0
+    faults: tuple[str, ...] = DEFAULT_BATCH_FAULTS
+    max_requests: int = OPENAI_MAX_BATCH_REQUESTS
+    max_file_bytes: int = OPENAI_MAX_BATCH_FILE_BYTES
+    # Prompt tokens of one model's batches validating or running at once (None: no limit).
+    enqueued_token_limit: int | None = None
+    # OpenAI does not promise the input order: a seeded shuffle keeps clients honest.
+    shuffle_output: bool = True
+
+    def __post_init__(self) -> None:
+        self.faults = check_outcomes(self.faults, allowed=BATCH_FAULTS)
+        for name in (
+            "validation_seconds",
+            "seconds",
+            "seconds_per_request",
+            "finalizing_seconds",
+            "cancelling_seconds",
+        ):
+            _check(getattr(self, name) >= 0, f"batch {name} must be >= 0")
+        _check(self.expiry_seconds > 0, "batch expiry_seconds must be > 0")
+        _check(0.0 <= self.fault_rate <= 1.0, "batch fault_rate must be between 0 and 1")
+        _check(self.max_requests >= 1, "batch max_requests must be >= 1")
+        _check(self.max_file_bytes >= 1, "batch max_file_bytes must be >= 1")
+        _check(
+            self.enqueued_token_limit is None or self.enqueued_token_limit >= 1,
+            "batch enqueued_token_limit must be >= 1",
+        )
 
 
 @dataclass
@@ -77,6 +138,9 @@ class ServerConfig:
     context_tokens: int | None = None
     models: tuple[str, ...] = ("test-model",)
     answerer: Answerer = field(default=heuristic_card)
+    batch: BatchConfig = field(default_factory=BatchConfig)
+    # Seconds since the epoch: the Batch API's time (a test may pass a ManualClock).
+    clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
         self.faults = check_outcomes(self.faults, allowed=FAULTS)

@@ -18,21 +18,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from summarizer.testserver.answers import PaperText
-from summarizer.testserver.chat import Payload
-from summarizer.testserver.config import CONTENT_FAULTS, OK, check_outcomes
+from summarizer.testserver.chat import Payload, error_body
+from summarizer.testserver.config import CONTENT_FAULTS, OK, OUTCOMES, check_outcomes
 
 
 class OutcomePicker:
     """Scripted outcomes in order, else seeded random faults; safe across threads."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int | str, *, allowed: tuple[str, ...] = OUTCOMES) -> None:
         self._lock = threading.Lock()
         self._script: deque[str] = deque()
         self._rng = random.Random(seed)
+        self._allowed = allowed
 
     def script(self, outcomes: Iterable[str]) -> None:
         """Queue outcomes for the next requests (ValueError on an unknown name)."""
-        checked = check_outcomes(outcomes)
+        checked = check_outcomes(outcomes, allowed=self._allowed)
         with self._lock:
             self._script.extend(checked)
 
@@ -41,7 +42,7 @@ class OutcomePicker:
         with self._lock:
             return list(self._script)
 
-    def reset(self, seed: int) -> None:
+    def reset(self, seed: int | str) -> None:
         """Forget the script and restart the random faults from `seed`."""
         with self._lock:
             self._script.clear()
@@ -203,3 +204,27 @@ ERRORS: dict[str, ErrorReply] = {
         retry_after=True,
     ),
 }
+
+
+def error_reply(
+    outcome: str, *, retry_after: float, **fields: Any
+) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """The status, body and headers of error `outcome` ({model}, {tokens}, {limit} filled in).
+
+    429s carry Retry-After (seconds) and retry-after-ms, as OpenAI sends them.
+    """
+    error = ERRORS[outcome]
+    message = error.message.format_map(_Fields(fields))
+    headers = {}
+    if error.retry_after:
+        headers["Retry-After"] = f"{retry_after:g}"
+        headers["retry-after-ms"] = f"{retry_after * 1000:g}"
+    body = error_body(message, kind=error.kind, code=error.code, param=error.param)
+    return error.status, body, headers
+
+
+class _Fields(dict[str, Any]):
+    """format_map fields where a missing one reads as '?' rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
