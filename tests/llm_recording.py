@@ -11,7 +11,9 @@ See docs/cassettes.md.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,11 +55,71 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+# What a library writes into a request body that changes with its version, not with ours:
+# pydantic's documentation URLs (`errors.pydantic.dev/2.14/v/missing`).
+_VERSIONED_URL = re.compile(r"https?://errors\.pydantic\.dev/[^\s\"']*")
+_SCHEMA_KEYS = ("parameters", "schema")
+
+
+def _without_versioned_parts(value: Any) -> Any:
+    """A request body with what depends on library versions replaced by placeholders:
+    versioned URLs, and the JSON Schemas pydantic generates (its output changes between
+    releases; the schema's own version is already part of our prompt and cassettes)."""
+    if isinstance(value, dict):
+        return {
+            key: "<json schema>"
+            if key in _SCHEMA_KEYS and isinstance(item, dict) and "properties" in item
+            else _without_versioned_parts(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_versioned_parts(item) for item in value]
+    if isinstance(value, str):
+        return _VERSIONED_URL.sub("<url>", _schemas_in_text(value))
+    return value
+
+
+def _schemas_in_text(text: str) -> str:
+    """Text with each embedded JSON object that is a JSON Schema replaced by a placeholder
+    (json and md_json modes put the schema into a message)."""
+    decoder = json.JSONDecoder()
+    out, position = [], 0
+    while (start := text.find("{", position)) >= 0:
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except ValueError:
+            out.append(text[position : start + 1])
+            position = start + 1
+            continue
+        is_schema = isinstance(value, dict) and "properties" in value
+        out.append(text[position:start] + ("<json schema>" if is_schema else text[start:end]))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def chat_body(r1: Any, r2: Any) -> None:
+    """vcrpy matcher: the bodies are equal once library-versioned parts are set aside."""
+    b1, b2 = r1.body or b"", r2.body or b""
+    try:
+        j1, j2 = json.loads(b1), json.loads(b2)
+    except ValueError:
+        assert b1 == b2
+        return
+    assert _without_versioned_parts(j1) == _without_versioned_parts(j2)
+
+
+def pytest_recording_configure(config: Any, vcr: Any) -> None:
+    """Register the body matcher with pytest-recording's VCR."""
+    del config
+    vcr.register_matcher("chat_body", chat_body)
+
+
 def vcr_settings() -> dict[str, Any]:
-    """vcrpy options: match on the body (else every call replays the first answer),
-    keep bodies readable, scrub every credential."""
+    """vcrpy options: match on the body (else every call replays the first answer) apart
+    from what a library version changes, keep bodies readable, scrub every credential."""
     return {
-        "match_on": ["method", "path", "body"],
+        "match_on": ["method", "path", "chat_body"],
         "decode_compressed_response": True,
         "filter_headers": [
             ("authorization", "REDACTED"),

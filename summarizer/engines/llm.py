@@ -28,6 +28,13 @@ from pydantic import ValidationError
 from summarizer import grounding
 from summarizer.cards import CardFields, Usage, schema_version
 from summarizer.engines.base import EngineResult
+from summarizer.engines.instructor_adapter import (
+    TruncatedAnswer,
+    chat_poster,
+    is_cut_off,
+    mode_parts,
+    reask_reason,
+)
 from summarizer.engines.llm_errors import translate_error
 from summarizer.errors import ConfigError, ContextTooLongError, EmptyAbstractError
 from summarizer.prompts import prompt_version, render_messages
@@ -35,16 +42,8 @@ from summarizer.recipe import Recipe, grounding_policy
 from summarizer.retries import RequestObserver, RetryPolicy
 from summarizer.settings import Settings
 
-# instructor's names for the modes of the command line.
-_INSTRUCTOR_MODES = {
-    "tools": "TOOLS",
-    "json_schema": "JSON_SCHEMA",
-    "json": "JSON",
-    "md_json": "MD_JSON",
-}
 # A local server ignores the key, but the SDK insists on one.
 _PLACEHOLDER_KEY = "sk-no-key-required"
-_CHAT_PATH = "/chat/completions"
 
 
 class UngroundedAnswer(ValueError):
@@ -82,10 +81,6 @@ class _Tally:
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
         )
-
-
-class TruncatedAnswer(Exception):
-    """An answer cut off at the token limit (finish_reason "length", or every token used)."""
 
 
 @dataclass
@@ -152,7 +147,7 @@ class _Conversation:
                 is_async=False,
             )
         except Exception as exc:
-            if type(exc).__name__ == "IncompleteOutputException":
+            if is_cut_off(exc):
                 raise TruncatedAnswer() from exc
             raise
         # A plain CardFields (parsed is instructor's subclass, already validated).
@@ -167,7 +162,7 @@ class _Conversation:
     def _reask(self, response: Any, exc: Exception) -> None:
         retry_request = {**self.request, "messages": list(self.request["messages"])}
         self.request = self.handlers.reask_handler(
-            kwargs=retry_request, response=response, exception=exc
+            kwargs=retry_request, response=response, exception=reask_reason(exc)
         )
 
 
@@ -251,21 +246,6 @@ def _repair_json_strings(response: Any) -> None:
         call.function.arguments = _lenient_json(call.function.arguments)
 
 
-@functools.cache
-def _instructor_parts(mode: str) -> tuple[Any, type[CardFields]]:
-    """instructor's handlers for a mode, and CardFields wrapped once as its schema."""
-    import instructor
-    from instructor.function_calls import response_schema
-    from instructor.v2.core.providers import Provider
-    from instructor.v2.core.registry import mode_registry
-
-    handlers = mode_registry.get_handlers(
-        Provider.OPENAI, getattr(instructor.Mode, _INSTRUCTOR_MODES[mode])
-    )
-    wrapped: type[CardFields] = response_schema(CardFields)
-    return handlers, wrapped
-
-
 class LLMEngine:
     """Cards from a chat-completions endpoint (OpenAI, Ollama, vLLM, llama.cpp, ...)."""
 
@@ -319,10 +299,7 @@ class LLMEngine:
             import openai
 
             self._sync_client = openai.OpenAI(**self._client_options())
-        client = self._sync_client
-        from openai.types.chat import ChatCompletion
-
-        return lambda body: client.post(_CHAT_PATH, body=body, cast_to=ChatCompletion)
+        return chat_poster(self._sync_client)
 
     def _async_post(self) -> Callable[[dict[str, Any]], Any]:
         loop = asyncio.get_running_loop()
@@ -332,16 +309,15 @@ class LLMEngine:
 
             client = openai.AsyncOpenAI(**self._client_options())
             self._async_clients[loop] = client
-        from openai.types.chat import ChatCompletion
-
-        return lambda body: client.post(_CHAT_PATH, body=body, cast_to=ChatCompletion)
+        return chat_poster(client)
 
     # --- conversation ---------------------------------------------------------------
 
     def _conversation(self, title: str | None, abstract: str) -> _Conversation:
         if not abstract.strip():
             raise EmptyAbstractError(title)
-        handlers, response_model = _instructor_parts(self.settings.mode)
+        parts = mode_parts(self.settings.mode)
+        handlers, response_model = parts.handlers, parts.response_model
         # A new payload per paper: the handlers copy it, and nothing here mutates it.
         base = {
             "model": self.settings.model,

@@ -7,6 +7,7 @@ import json
 from pydantic import ValidationError
 
 from summarizer.cards import Usage
+from summarizer.engines.instructor_adapter import is_cut_off
 from summarizer.errors import (
     AuthenticationError,
     ContextTooLongError,
@@ -102,8 +103,7 @@ def _from_status(exc: BaseException, status: int, settings: Settings) -> Summari
 
 
 def _response_error(exc: BaseException) -> ResponseError:
-    name = type(exc).__name__
-    if name in ("IncompleteOutputException", "TruncatedAnswer"):
+    if is_cut_off(exc):
         return ResponseError(
             "the answer was cut off at the token limit (finish_reason=length)",
             kind="truncated",
