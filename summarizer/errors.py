@@ -115,6 +115,19 @@ class ResponseError(SummarizerError):
         self.kind = kind
 
 
+class CacheError(SummarizerError):
+    """The cache folder cannot be used: a damaged database, a lock another process holds,
+    a path that is not a folder, a folder that cannot be written."""
+
+    def __init__(
+        self, message: str, *, directory: str, kind: str, detail: str, hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.directory = directory
+        self.kind = kind  # damaged, locked, not_a_folder, not_writable or unusable
+        self.detail = detail  # what the system said, e.g. "file is not a database"
+
+
 class CardFileError(SummarizerError):
     """A cards file (JSONL) that cannot be read as cards."""
 
