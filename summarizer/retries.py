@@ -1,8 +1,10 @@
 """The one retry policy around every request to an LLM endpoint (tenacity).
 
-Retried: 429 (honouring Retry-After), 408/409 and 5xx answers, dropped connections and
-timeouts, with exponential backoff and jitter, bounded in attempts and in total time.
-Not retried: 400/401/403/404 and 429 "insufficient_quota", which no wait will fix.
+Retried: 429 and 503 that say how long to wait (Retry-After, retry-after-ms), waiting as
+told and bounded by total time only; other 429, 408/409 and 5xx answers, dropped
+connections and timeouts, with exponential backoff and jitter, bounded in attempts and in
+total time. Not retried: 400/401/403/404 and 429 "insufficient_quota", which no wait will
+fix.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import Any, Protocol, TypeVar
 T = TypeVar("T")
 
 _RETRIED_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+# Answers whose Retry-After is an instruction to wait, not a hint: a rate limit, and an
+# overloaded server that says when to come back.
+_TOLD_STATUSES = frozenset({429, 503})
 
 
 class RequestObserver(Protocol):
@@ -90,38 +95,63 @@ def retry_after_seconds(exc: BaseException) -> float | None:
     return max(0.0, moment.timestamp() - time.time())
 
 
+def told_wait(exc: BaseException) -> float | None:
+    """The wait a 429 or 503 answer asks for before the next try, if it asks for one."""
+    return retry_after_seconds(exc) if _status(exc) in _TOLD_STATUSES else None
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How often and how long to retry one request."""
+    """How often and how long to retry one request.
+
+    An answer that says how long to wait (429 or 503 with Retry-After or retry-after-ms)
+    is retried after that wait, however many times, while the wait still fits in
+    `max_total_seconds`; a wait that would not fit stops the retries at once, with that
+    answer's error. Other failures are also bounded in count: `max_attempts`, and
+    `max_connection_attempts` for connection errors, so an endpoint that is down fails fast.
+    """
 
     max_attempts: int = 6
     max_connection_attempts: int = 4  # an endpoint that is down fails within a minute
+    # The time budget of one request, its waits and retries included. OpenAI's per-minute
+    # limits (requests and tokens) refill within 60 s, so 120 s lets a request wait out a
+    # rate-limit storm across two full windows, while a longer ask (a daily limit, whose
+    # Retry-After is hours) fails at once instead of holding a slot of the batch.
     max_total_seconds: float = 120.0
     initial_backoff: float = 0.5
     max_backoff: float = 20.0
-    max_retry_after: float = 60.0
 
     def _wait(self, retry_state: Any) -> float:
         from tenacity import wait_random_exponential
 
         exc = retry_state.outcome.exception() if retry_state.outcome else None
-        asked = retry_after_seconds(exc) if exc is not None else None
-        if asked is not None:
-            return min(asked, self.max_retry_after)
+        asked = told_wait(exc) if exc is not None else None
+        if asked:  # Retry-After: 0 gets the backoff, as in the openai SDK: no busy loop
+            return asked
         backoff = wait_random_exponential(multiplier=self.initial_backoff, max=self.max_backoff)
-        return float(backoff(retry_state))
+        remaining = self.max_total_seconds - float(retry_state.seconds_since_start or 0.0)
+        return max(0.0, min(float(backoff(retry_state)), remaining))
 
-    def _stop(self, retry_state: Any) -> bool:
-        attempts = int(retry_state.attempt_number)
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        if (
-            exc is not None
-            and is_connection_error(exc)
-            and attempts >= self.max_connection_attempts
-        ):
-            return True
-        elapsed = float(retry_state.seconds_since_start or 0.0)
-        return attempts >= self.max_attempts or elapsed >= self.max_total_seconds
+    def stopper(self) -> Callable[[Any], bool]:
+        """A fresh stop condition for one request (it counts that request's failures)."""
+        counted = 0
+
+        def stop(retry_state: Any) -> bool:
+            nonlocal counted
+            exc = retry_state.outcome.exception() if retry_state.outcome else None
+            elapsed = float(retry_state.seconds_since_start or 0.0)
+            asked = told_wait(exc) if exc is not None else None
+            if asked is not None:  # bounded by time alone: never sleep past the budget
+                return elapsed + asked > self.max_total_seconds
+            counted += 1
+            limit = (
+                self.max_connection_attempts
+                if exc is not None and is_connection_error(exc)
+                else self.max_attempts
+            )
+            return counted >= limit or elapsed >= self.max_total_seconds
+
+        return stop
 
     def _tenacity_options(self, observers: Sequence[RequestObserver]) -> dict[str, Any]:
         from tenacity import retry_if_exception
@@ -135,7 +165,7 @@ class RetryPolicy:
         return {
             "retry": retry_if_exception(is_retryable),
             "wait": self._wait,
-            "stop": self._stop,
+            "stop": self.stopper(),
             "before_sleep": before_sleep,
             "reraise": True,
         }
