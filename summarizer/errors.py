@@ -99,6 +99,13 @@ class ModelNotFoundError(EndpointError):
     stops_run = True
 
 
+class ModeNotSupportedError(EndpointError):
+    """The endpoint refuses how the request asks for structured output (response_format,
+    tools or tool_choice): another --mode is needed, for this paper and every other."""
+
+    stops_run = True
+
+
 class ContextTooLongError(EndpointError):
     """The prompt does not fit the model's context window."""
 

@@ -3,13 +3,15 @@
 Retried: 429 and 503 that say how long to wait (Retry-After, retry-after-ms), waiting as
 told and bounded by total time only; other 429, 408/409 and 5xx answers, dropped
 connections and timeouts, with exponential backoff and jitter, bounded in attempts and in
-total time. Not retried: 400/401/403/404 and 429 "insufficient_quota", which no wait will
-fix.
+total time. Not retried: 400/401/403/404, 429 "insufficient_quota", and a refusal of how
+the request asks for structured output (response_format, tools, tool_choice), even one
+sent as a 500: no wait will fix them.
 """
 
 from __future__ import annotations
 
 import email.utils
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +23,21 @@ _RETRIED_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 # Answers whose Retry-After is an instruction to wait, not a hint: a rate limit, and an
 # overloaded server that says when to come back.
 _TOLD_STATUSES = frozenset({429, 503})
+
+
+# The request fields that carry the structured-output mode (instructor's modes).
+MODE_FIELDS = ("response_format", "tools", "tool_choice")
+# Statuses a server refuses a request's shape with; llama-cpp-python's server answers its
+# own request validation errors with a 500.
+_SHAPE_STATUSES = frozenset({400, 422, 500})
+
+
+@dataclass(frozen=True)
+class ShapeRefusal:
+    """A server's refusal of a request field that carries the mode: no outage, no retry."""
+
+    field: str  # where in the request, e.g. "response_format.type"
+    reason: str  # the server's words, on one line
 
 
 class RequestObserver(Protocol):
@@ -66,7 +83,82 @@ def is_retryable(exc: BaseException) -> bool:
         return False
     if status == 429 and _error_code(exc) == "insufficient_quota":
         return False
+    if shape_refusal(exc) is not None:
+        return False
     return status in _RETRIED_STATUSES or status >= 500
+
+
+# A validation error of a request field, as FastAPI and pydantic write it, in JSON or in a
+# Python repr (llama-cpp-python's 500 body): 'loc': ('body', 'response_format', 'type').
+_LOCATION = re.compile(r"""['"]loc['"]:\s*[(\[]\s*['"]body['"]((?:\s*,\s*(?:['"]\w+['"]|\d+))*)""")
+_LOCATION_PART = re.compile(r"""['"](\w+)['"]""")
+_VALIDATION_MESSAGE = re.compile(r"""['"]msg['"]:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+# Free text that names a mode field and refuses it (OpenAI, Ollama, vLLM, llama.cpp).
+_MODE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\btool[_ ]choice\b", re.IGNORECASE), "tool_choice"),
+    (
+        re.compile(r"\b(?:response_format|json_schema|json_object)\b", re.IGNORECASE),
+        "response_format",
+    ),
+    (re.compile(r"\b(?:tools|tool calling|function calling)\b", re.IGNORECASE), "tools"),
+)
+_REFUSAL = re.compile(
+    r"\b(?:not supported|unsupported|does not support|doesn't support|invalid"
+    r"|validation error|requires|not allowed|unknown|should be|must be|expected)\b",
+    re.IGNORECASE,
+)
+
+
+def shape_refusal(exc: BaseException) -> ShapeRefusal | None:
+    """The mode field a 400, 422 or 500 answer refuses, if it refuses one: a server that
+    does not accept response_format, tools or tool_choice as sent, which no retry fixes."""
+    if _status(exc) not in _SHAPE_STATUSES:
+        return None
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict) and body.get("param") in MODE_FIELDS:  # OpenAI names it
+        return ShapeRefusal(str(body["param"]), _one_line(str(body.get("message") or "")))
+    text = _error_text(exc)
+    refused = _refused_locations(text)
+    if refused is not None:  # a validation error: refused only if it is about a mode field
+        return next(
+            (refusal for refusal in refused if refusal.field.split(".")[0] in MODE_FIELDS), None
+        )
+    if not _REFUSAL.search(text):
+        return None
+    for pattern, field in _MODE_WORDS:
+        if pattern.search(text):
+            return ShapeRefusal(field, _one_line(text))
+    return None
+
+
+def _error_text(exc: BaseException) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        message = body.get("message")
+        if isinstance(message, str):
+            return message
+        if "detail" in body:  # FastAPI's own 422 body
+            return str(body["detail"])
+    message = getattr(exc, "message", None)
+    return str(message or exc)
+
+
+def _refused_locations(text: str) -> list[ShapeRefusal] | None:
+    """Each field a validation error names, with its message; None if there is none."""
+    found = []
+    for match in _LOCATION.finditer(text):
+        parts = _LOCATION_PART.findall(match.group(1))
+        if not parts:
+            continue
+        message = _VALIDATION_MESSAGE.search(text, match.end())
+        reason = next((group for group in message.groups() if group), "") if message else ""
+        found.append(ShapeRefusal(".".join(parts), _one_line(reason)))
+    return found or None
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def retry_after_seconds(exc: BaseException) -> float | None:
