@@ -106,6 +106,7 @@ class BatchReport:
     not_attempted: int = 0
     stopped_by: str | None = None  # an error that every further request would hit
     moved_aside: str | None = None  # where --start-over put the earlier run's outputs
+    cache_problem: str | None = None  # why the cache was bypassed, if it was
     concurrency: dict[str, int] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
 
@@ -440,6 +441,8 @@ def run_batch(
             finally:
                 progress.stop()
                 run.close()
+            if summarizer.cache is not None:
+                report.cache_problem = summarizer.cache.problem
         report.not_attempted = len(plan.todo) - report.new_cards - report.failed
         if run.stopped is not None:
             report.stopped_by = str(run.stopped.cause)

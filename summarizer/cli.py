@@ -303,7 +303,10 @@ _CACHE_DIR_OPTION = click.option("--cache-dir", help="Cache folder [env: SUMMARI
 @cache.command("stats")
 @_CACHE_DIR_OPTION
 def cache_stats(cache_dir: str | None) -> None:
-    """Show where the cache is, how many answers it holds and its size."""
+    """Show where the cache is, how many answers it holds and its size.
+
+    A damaged, locked or unusable cache is one line on stderr and exit code 2.
+    """
     from summarizer.cache import open_cache
 
     with open_cache(cache_dir) as store:
@@ -316,12 +319,22 @@ def cache_stats(cache_dir: str | None) -> None:
 @cache.command("clear")
 @_CACHE_DIR_OPTION
 def cache_clear(cache_dir: str | None) -> None:
-    """Remove every cached answer (cards already written are kept)."""
+    """Remove every cached answer (cards already written are kept).
+
+    A damaged cache database is rebuilt: diskcache's files are removed (nothing else in
+    the folder) and an empty cache is made.
+    """
     from summarizer.cache import open_cache
 
     with open_cache(cache_dir) as store:
-        removed = store.clear()
-    click.echo(f"removed {removed} cached answers from {store.directory}")
+        cleared = store.clear()
+    if cleared.damage is None:
+        click.echo(f"removed {cleared.removed} cached answers from {store.directory}")
+    else:
+        click.echo(
+            f"rebuilt the damaged cache in {store.directory} ({cleared.damage}); "
+            "its answers could not be read and are gone"
+        )
 
 
 @cli.command()

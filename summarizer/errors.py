@@ -138,6 +138,13 @@ class ModelNotFoundError(EndpointError):
     stops_run = True
 
 
+class ModeNotSupportedError(EndpointError):
+    """The endpoint refuses how the request asks for structured output (response_format,
+    tools or tool_choice): another --mode is needed, for this paper and every other."""
+
+    stops_run = True
+
+
 class ContextTooLongError(EndpointError):
     """The prompt does not fit the model's context window."""
 
@@ -152,6 +159,19 @@ class ResponseError(SummarizerError):
     def __init__(self, problem: str, *, kind: str, hint: str | None = None) -> None:
         super().__init__(f"the model's answer is unusable: {problem}", hint=hint)
         self.kind = kind
+
+
+class CacheError(SummarizerError):
+    """The cache folder cannot be used: a damaged database, a lock another process holds,
+    a path that is not a folder, a folder that cannot be written."""
+
+    def __init__(
+        self, message: str, *, directory: str, kind: str, detail: str, hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.directory = directory
+        self.kind = kind  # damaged, locked, not_a_folder, not_writable or unusable
+        self.detail = detail  # what the system said, e.g. "file is not a database"
 
 
 class CardFileError(SummarizerError):

@@ -9,7 +9,12 @@ import pytest
 
 from summarizer import Summarizer
 from summarizer.engines.llm import LLMEngine
-from summarizer.errors import AuthenticationError, EndpointError, EndpointUnreachableError
+from summarizer.errors import (
+    AuthenticationError,
+    EndpointError,
+    EndpointUnreachableError,
+    RateLimitedError,
+)
 from summarizer.retries import RetryPolicy
 from summarizer.settings import resolve_settings
 from summarizer.testserver import Server
@@ -46,6 +51,32 @@ def test_stalls_on_every_attempt_end_in_a_timeout_error(test_server: Server) -> 
     test_server.script(["stall"] * 4)
     with pytest.raises(EndpointError, match=r"no answer within 0\.3 s"):
         engine_for(test_server.base_url, timeout=0.3).fill(TITLE, ABSTRACT)
+
+
+def test_a_storm_of_ten_rate_limits_is_waited_out(test_server: Server) -> None:
+    test_server.config.retry_after = 0.001  # Retry-After: 0.001, retry-after-ms: 1
+    test_server.script(["429"] * 10 + ["ok"])
+    result = engine_for(test_server.base_url).fill(TITLE, ABSTRACT)
+    assert result.fields.method_name == "FastNet"
+    assert result.usage.requests == 11
+    assert test_server.stats.snapshot().by_outcome["429"] == 10
+
+
+def test_a_storm_of_retry_after_zero_is_waited_out(test_server: Server) -> None:
+    test_server.config.retry_after = 0
+    test_server.script(["429"] * 10 + ["ok"])
+    result = engine_for(test_server.base_url).fill(TITLE, ABSTRACT)
+    assert result.usage.requests == 11
+
+
+def test_a_rate_limit_whose_wait_exceeds_the_budget_fails_at_once(test_server: Server) -> None:
+    test_server.config.retry_after = 0.05
+    test_server.script(["429"] * 10 + ["ok"])
+    settings = resolve_settings(base_url=test_server.base_url, model="test-model", environ={})
+    engine = LLMEngine(settings, policy=RetryPolicy(max_total_seconds=0.01))
+    with pytest.raises(RateLimitedError, match="rate limited: Rate limit reached") as raised:
+        engine.fill(TITLE, ABSTRACT)
+    assert raised.value.usage.requests == 1
 
 
 def test_an_unreachable_endpoint_fails_after_a_few_attempts() -> None:

@@ -6,7 +6,9 @@ they never skip.
 
 The model is tiny and its prose is poor; these tests check the server, json_schema mode
 through it (grammar-constrained decoding), the batch end to end with grounding as the
-guard rail, the in-process engine, and a clean shutdown, not the content.
+guard rail, the in-process engine, and a clean shutdown, not the content. One runs
+llama-cpp-python's own server directly, to check how a batch meets its refusal of
+json_schema.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from conftest import SEEDS
 from summarizer import Summarizer
 from summarizer.cards import PaperCard
 from summarizer.grounding import check
-from summarizer.local.server import ensure_port_free, free_port
+from summarizer.local.models import bundled_model_path
+from summarizer.local.server import (
+    ensure_port_free,
+    free_port,
+    models_answered,
+    server_environment,
+)
 from summarizer.papers import Paper, read_papers
 
 pytestmark = pytest.mark.local_llm
@@ -189,6 +197,77 @@ def test_batch_of_three_seed_papers_in_json_schema_mode(
         assert check(card.fields(), chosen[card.paper_id].abstract) == []
         dropped += sum(warning.startswith("dropped ungrounded") for warning in card.warnings)
     assert dropped > 0, "SmolLM2 always makes something up; grounding must have caught it"
+
+
+@pytest.fixture
+def plain_llama_cpp_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """llama-cpp-python's own server, run directly (no serve-local rewrite in front), on a
+    free port: its base URL and its log."""
+    port = free_port("127.0.0.1")
+    log = tmp_path / "llama_cpp.server.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path()),
+                "--host", "127.0.0.1", "--port", str(port),
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=server_environment(os.environ),
+        )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while models_answered(base_url) is None:
+            assert process.poll() is None, f"llama_cpp.server exited:\n{log.read_text()}"
+            assert time.monotonic() < deadline, "llama_cpp.server did not start in time"
+            time.sleep(0.25)
+        yield base_url, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    ensure_port_free("127.0.0.1", port)
+
+
+def test_json_schema_refused_by_llama_cpp_server_stops_the_batch_at_once(
+    plain_llama_cpp_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    """llama-cpp-python's server answers response_format json_schema with an HTTP 500 (a
+    request validation error): one request, no retry, one line naming the mode and what to
+    try instead, and the batch stops instead of asking for every paper."""
+    base_url, log = plain_llama_cpp_server
+    reading_list, _ = three_seed_papers(tmp_path)
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "summarizer", "batch", str(reading_list), "-o", str(out),
+            "--base-url", base_url, "--model", "smollm2", "--mode", "json_schema",
+            "--concurrency", "1", "--quiet", "--cache-dir", str(tmp_path / "cache"),
+            "--no-skip",  # the appendix fragment is one of the three, on purpose
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    refusal = (
+        f"LLM endpoint at {base_url} (HTTP 500): the server does not accept --mode "
+        "json_schema: it refused response_format.type (Input should be 'text' or "
+        "'json_object') (try --mode tools or --mode json)"
+    )
+    assert result.returncode == 2
+    assert result.stderr == f"summarizer: {refusal}\n"
+    run = json.loads((out / "run.json").read_text())
+    assert run["usage"]["requests"] == 1
+    assert (run["failed"], run["not_attempted"], run["stopped_by"]) == (1, 2, refusal)
+    (error,) = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert error["error"] == "ModeNotSupportedError"
+    access_log = '"POST /v1/chat/completions HTTP/1.1"'
+    posts = [line for line in log.read_text().splitlines() if access_log in line]
+    assert len(posts) == 1 and posts[0].endswith(f"{access_log} 500 Internal Server Error")
 
 
 def test_engine_local_runs_the_model_in_process(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import httpx2 as httpx  # the openai SDK 3.x sends through httpx2
 import openai
 import pytest
 
-from summarizer.retries import RetryPolicy, is_retryable, retry_after_seconds
+from summarizer.retries import RetryPolicy, is_retryable, retry_after_seconds, told_wait
 
 REQUEST = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
 
@@ -72,10 +72,11 @@ class _State:
         self.outcome = future
 
 
-def test_wait_honours_retry_after_up_to_a_cap() -> None:
-    policy = RetryPolicy(max_retry_after=10)
+def test_wait_is_what_retry_after_asks() -> None:
+    policy = RetryPolicy(max_total_seconds=120)
     assert policy._wait(_State(status_error(429, {"retry-after": "2"}), 1)) == 2
-    assert policy._wait(_State(status_error(429, {"retry-after": "600"}), 1)) == 10
+    assert policy._wait(_State(status_error(429, {"retry-after": "90"}), 1)) == 90
+    assert policy._wait(_State(status_error(503, {"retry-after-ms": "250"}), 1)) == 0.25
 
 
 def test_wait_backs_off_exponentially_without_retry_after() -> None:
@@ -84,13 +85,105 @@ def test_wait_backs_off_exponentially_without_retry_after() -> None:
     assert all(0 <= wait <= 20 for wait in waits)
 
 
-def test_attempts_are_bounded() -> None:
+def test_a_retry_after_of_zero_gets_the_backoff_not_a_busy_loop() -> None:
+    policy = RetryPolicy(initial_backoff=10, max_backoff=10, max_total_seconds=120)
+    zero = status_error(429, {"retry-after": "0"})
+    assert sum(policy._wait(_State(zero, 3, elapsed=5)) for _ in range(20)) > 0
+
+
+def test_a_backoff_never_sleeps_past_the_budget() -> None:
+    policy = RetryPolicy(initial_backoff=50, max_backoff=50, max_total_seconds=120)
+    assert policy._wait(_State(status_error(500), 5, elapsed=119)) <= 1
+
+
+def test_only_429_and_503_tell_the_client_to_wait() -> None:
+    assert told_wait(status_error(429, {"retry-after": "3"})) == 3
+    assert told_wait(status_error(503, {"retry-after": "3"})) == 3
+    assert told_wait(status_error(500, {"retry-after": "3"})) is None
+    assert told_wait(status_error(429)) is None
+
+
+def test_attempts_without_retry_after_are_bounded_in_count() -> None:
     policy = RetryPolicy(max_attempts=6, max_connection_attempts=4, max_total_seconds=120)
-    assert not policy._stop(_State(status_error(503), 5))
-    assert policy._stop(_State(status_error(503), 6))
-    assert not policy._stop(_State(connection_error(), 3))
-    assert policy._stop(_State(connection_error(), 4))
-    assert policy._stop(_State(status_error(503), 2, elapsed=121))
+    stop = policy.stopper()
+    assert [stop(_State(status_error(503), n)) for n in range(1, 7)] == [False] * 5 + [True]
+    stop = policy.stopper()
+    assert [stop(_State(status_error(429), n)) for n in range(1, 7)] == [False] * 5 + [True]
+    stop = policy.stopper()
+    assert [stop(_State(connection_error(), n)) for n in range(1, 5)] == [False] * 3 + [True]
+    assert policy.stopper()(_State(status_error(503), 2, elapsed=121))
+
+
+def test_a_rate_limit_storm_is_bounded_by_time_not_count() -> None:
+    policy = RetryPolicy(max_attempts=6, max_total_seconds=120)
+    stop = policy.stopper()
+    storm = [_State(status_error(429, {"retry-after": "1"}), n, elapsed=n) for n in range(1, 60)]
+    assert not any(stop(state) for state in storm)
+    told_503 = _State(status_error(503, {"retry-after-ms": "500"}), 60, elapsed=60)
+    assert not stop(told_503)
+
+
+def test_a_wait_past_the_budget_stops_at_once() -> None:
+    policy = RetryPolicy(max_total_seconds=120)
+    asks_30 = status_error(429, {"retry-after": "30"})
+    assert not policy.stopper()(_State(asks_30, 1, elapsed=90))  # 90 + 30 fits
+    assert policy.stopper()(_State(asks_30, 1, elapsed=91))
+    daily_limit = status_error(429, {"retry-after": "3600"})
+    assert policy.stopper()(_State(daily_limit, 1, elapsed=0))
+
+
+def test_waits_as_told_do_not_use_up_the_count_of_other_failures() -> None:
+    policy = RetryPolicy(max_attempts=3, max_total_seconds=120)
+    stop = policy.stopper()
+    told = [stop(_State(status_error(429, {"retry-after": "0.1"}), n)) for n in range(1, 11)]
+    others = [stop(_State(status_error(500), n)) for n in range(11, 14)]
+    assert told == [False] * 10
+    assert others == [False, False, True]
+
+
+def raising(outcomes: list[Exception | str]) -> Any:
+    def send() -> str:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    return send
+
+
+def test_call_waits_out_ten_rate_limits_in_a_row() -> None:
+    storm: list[Exception | str] = [status_error(429, {"retry-after-ms": "1"}) for _ in range(10)]
+    attempts: list[int] = []
+    policy = RetryPolicy(max_attempts=6)
+    send = raising([*storm, "ok"])
+    assert policy.call(send, on_attempt=lambda: attempts.append(1)) == "ok"
+    assert len(attempts) == 11
+
+
+def test_call_with_a_tiny_budget_fails_with_the_rate_limit() -> None:
+    storm: list[Exception | str] = [status_error(429, {"retry-after": "0.01"}) for _ in range(10)]
+    attempts: list[int] = []
+    policy = RetryPolicy(max_total_seconds=0.005)
+    with pytest.raises(openai.APIStatusError) as raised:
+        policy.call(raising([*storm, "ok"]), on_attempt=lambda: attempts.append(1))
+    assert raised.value.status_code == 429
+    assert len(attempts) == 1
+
+
+def test_acall_waits_out_rate_limits_too() -> None:
+    outcomes: list[Exception | str] = [
+        *(status_error(429, {"retry-after": "0"}) for _ in range(10)),
+        "ok",
+    ]
+
+    async def send() -> str:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    policy = RetryPolicy(initial_backoff=0.001, max_backoff=0.002)
+    assert asyncio.run(policy.acall(send)) == "ok"
 
 
 def test_call_retries_then_returns_and_tells_observers() -> None:

@@ -14,15 +14,24 @@ from summarizer.errors import (
     EndpointError,
     EndpointUnreachableError,
     ModelNotFoundError,
+    ModeNotSupportedError,
     RateLimitedError,
     ResponseError,
     SummarizerError,
 )
 from summarizer.redaction import redact_error
-from summarizer.retries import is_connection_error
+from summarizer.retries import ShapeRefusal, is_connection_error, shape_refusal
 from summarizer.settings import Settings
 
 _CONTEXT_WORDS = ("context_length_exceeded", "context length", "context window", "too long")
+
+# The modes to try when a server refuses one: those that send other request fields.
+_OTHER_MODES: dict[str, tuple[str, str]] = {
+    "tools": ("json_schema", "json"),
+    "json_schema": ("tools", "json"),
+    "json": ("tools", "md_json"),
+    "md_json": ("tools", "json"),
+}
 
 
 def _server_message(exc: BaseException) -> str:
@@ -77,6 +86,9 @@ def _from_status(exc: BaseException, status: int, settings: Settings) -> Summari
             status=status,
             hint="use a model with a longer context, or shorten the abstract",
         )
+    refusal = shape_refusal(exc)
+    if refusal is not None:
+        return _mode_not_supported(refusal, settings.mode, url, status)
     if status == 429:
         quota = "insufficient_quota" in lowered or "quota" in lowered
         return RateLimitedError(
@@ -99,6 +111,19 @@ def _from_status(exc: BaseException, status: int, settings: Settings) -> Summari
         base_url=url,
         status=status,
         hint="check --mode (not every server supports tools or json_schema) and --model",
+    )
+
+
+def _mode_not_supported(
+    refusal: ShapeRefusal, mode: str | None, url: str, status: int
+) -> ModeNotSupportedError:
+    first, second = _OTHER_MODES.get(mode or "", ("tools", "json"))
+    because = f" ({refusal.reason})" if refusal.reason else ""
+    return ModeNotSupportedError(
+        f"the server does not accept --mode {mode}: it refused {refusal.field}{because}",
+        base_url=url,
+        status=status,
+        hint=f"try --mode {first} or --mode {second}",
     )
 
 
