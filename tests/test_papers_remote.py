@@ -298,3 +298,32 @@ def test_service_urls_are_read_when_a_read_starts(monkeypatch: pytest.MonkeyPatc
     assert hf_daily.hf_daily_api({}) == "https://huggingface.co/api/daily_papers"
     monkeypatch.setenv("SUMMARIZER_ARXIV_API", "http://mirror.test/api/query")
     assert arxiv.arxiv_api() == "http://mirror.test/api/query"
+
+
+def daily_item(number: int) -> dict[str, Any]:
+    paper = {"id": f"2506.{number:05d}", "title": f"Paper {number}", "summary": "We do it."}
+    return {"title": f"Paper {number}", "paper": paper}
+
+
+@pytest.mark.parametrize(
+    ("honours_paging", "titles"),
+    [(True, [f"Paper {n}" for n in range(5)]), (False, ["Paper 0", "Paper 1"])],
+)
+def test_daily_pages_end_short_empty_or_repeated(
+    tmp_path: Path, honours_paging: bool, titles: list[str]
+) -> None:
+    """A server that caps pages at 2 items (below the 100 asked): every page is read
+    when it honours `p`; when it does not, the repeated page ends the list."""
+    day = [daily_item(number) for number in range(5)]
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        page = int(request.url.params["p"]) if honours_paging else 0
+        return httpx2.Response(200, json=day[page * 2 : page * 2 + 2])
+
+    fetcher, asked = mock_fetcher(tmp_path, answer, [])
+    with fetcher:
+        reading = hf_daily.fetch_hf_daily(
+            datetime(2025, 6, 2).date(), fetcher, "https://hf.test/api/daily_papers", "d"
+        )
+    assert [record.title for record in reading.records] == titles
+    assert len(asked) == (3 if honours_paging else 2)

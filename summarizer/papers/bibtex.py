@@ -137,7 +137,11 @@ def read_bibtex(text: str, name: str) -> FileReading:
         logger.addHandler(logging.NullHandler())
     # "and" splits authors before LaTeX decoding removes the braces that protect
     # "{Barnes and Noble}"; names are decoded one by one after.
-    library = parse_string(text, append_middleware=[SeparateCoAuthors()])
+    try:
+        library = parse_string(text, append_middleware=[SeparateCoAuthors()])
+    except Exception as exc:  # the parser's own "invalid state" errors end the file
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise InputError(name, f"not valid BibTeX ({reason})") from None
     decode = _latex_decoder()
     reads: list[Record | Skipped] = []
     for block in library.blocks:

@@ -63,11 +63,6 @@ def strip_version(arxiv_id: str) -> str:
     return _VERSION.sub("", arxiv_id)
 
 
-def is_arxiv_id(value: str) -> bool:
-    """True for an id the arXiv API accepts in id_list (with or without version)."""
-    return bool(re.fullmatch(rf"{_ARXIV_ID}(?:v\d+)?", value))
-
-
 def normalize_doi(value: object) -> str | None:
     """A bare, lower-case DOI from "10.x/y", "doi:10.x/y" or a doi.org URL; else None."""
     if not isinstance(value, str):

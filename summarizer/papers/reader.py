@@ -20,6 +20,7 @@ from summarizer.papers.identifiers import best_url
 from summarizer.papers.identity import mark_duplicates, paper_id_for
 from summarizer.papers.model import BAD_RECORD, FileReading, Paper, ReadResult, Skipped
 from summarizer.papers.quality import quality_warnings
+from summarizer.papers.remote.http import Fetcher
 from summarizer.papers.remote.references import Reference, RemoteInputs, parse_reference
 from summarizer.papers.text import decode_text
 from summarizer.source import Source
@@ -208,8 +209,6 @@ def read_papers(
     With `strict=True` the first bad input or bad record raises its InputError instead.
     Fetched answers are cached in `cache_dir`/fetch (default: the summarizer cache).
     """
-    from summarizer.papers.remote.http import Fetcher
-
     references: list[Reference] = [ref for ref in map(parse_reference, paths) if ref]
     fetcher = Fetcher(_default_fetch_cache(cache_dir)) if references else None
     remote = RemoteInputs(references, fetcher) if fetcher is not None else None

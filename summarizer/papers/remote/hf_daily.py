@@ -2,8 +2,8 @@
 
 `GET .../api/daily_papers?date=YYYY-MM-DD` answers a JSON list of items, each with the
 paper's arXiv id (`paper.id`), title, abstract (`paper.summary`), authors and upvotes.
-Pages of 100 are asked until one comes back short. The URL is read from
-SUMMARIZER_HF_DAILY_API when a read starts (a mirror, or a test server).
+Pages of up to 100 are asked until one is empty, repeats, or is shorter than the first.
+The URL is read from SUMMARIZER_HF_DAILY_API when a read starts (a mirror, a test server).
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ def fetch_hf_daily(day: date, fetcher: Fetcher, api: str, where: str) -> FileRea
     host = api.split("/")[2] if "://" in api else api
     items: list[Any] = []
     seen: set[str] = set()
+    first_size = 0
     for page in range(MAX_PAGES):
         body = fetcher.get(
             page_url(api, day, page),
@@ -75,8 +76,10 @@ def fetch_hf_daily(day: date, fetcher: Fetcher, api: str, where: str) -> FileRea
         new = [item for item in batch if _paper_key(item) not in seen]
         seen.update(map(_paper_key, new))
         items.extend(new)
-        # A short page is the last; a page of nothing new means paging is not honoured.
-        if len(batch) < PAGE_SIZE or not new:
+        # The list ends with an empty page, a page of nothing new (paging not honoured),
+        # or a page shorter than the first (the server may cap `limit` below ours).
+        first_size = first_size or len(batch)
+        if not new or len(batch) < first_size:
             break
     if not items:
         raise InputError(
