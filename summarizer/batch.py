@@ -43,7 +43,7 @@ from summarizer.outputs import (
     unique_by_id,
     write_json,
 )
-from summarizer.papers import Paper, read_papers
+from summarizer.papers import BAD_RECORD, Paper, Skipped, read_papers
 from summarizer.prices import estimate_cost, load_prices
 from summarizer.progress import Progress, QuietProgress
 from summarizer.prompts import render_messages
@@ -65,6 +65,7 @@ class SkippedPaper:
     paper_id: str
     title: str
     source: dict[str, Any]
+    kind: str  # not_abstract, too_long
     reason: str
 
 
@@ -78,6 +79,7 @@ class BatchPlan:
     todo: list[Paper]
     skipped: list[SkippedPaper]
     problems: list[InputError]
+    unread: list[Skipped]  # entries of the inputs that became no paper
 
 
 @dataclass
@@ -97,6 +99,7 @@ class BatchReport:
     cards_in_file: int = 0
     skipped: list[dict[str, Any]] = field(default_factory=list)
     unreadable_inputs: list[str] = field(default_factory=list)
+    bad_records: list[str] = field(default_factory=list)  # skipped: not readable as a paper
     usage: dict[str, int] = field(default_factory=dict)
     estimated_cost_usd: float | None = None
     wall_seconds: float = 0.0
@@ -163,12 +166,14 @@ def plan_batch(
     limit: int | None = None,
     strict: bool = False,
     no_skip: bool = False,
+    cache_dir: Path | None = None,
 ) -> BatchPlan:
     """Read the inputs and find which unique papers still need a card in `out_dir`.
 
-    Raises RecipeMismatchError when `out_dir` holds cards of another recipe.
+    Raises RecipeMismatchError when `out_dir` holds cards of another recipe. Fetched
+    references (arxiv:, hf-daily:) are cached in `cache_dir`.
     """
-    read = read_papers(paths, strict=strict)
+    read = read_papers(paths, strict=strict, cache_dir=cache_dir)
     if not read.papers:
         raise read.problems[0] if read.problems else InputError(", ".join(paths), "no papers")
     unique = [paper for paper in read.papers if paper.duplicate_of is None]
@@ -177,12 +182,13 @@ def plan_batch(
     skipped: list[SkippedPaper] = []
     wanted: list[Paper] = []
     for paper in unique:
-        reason = None if no_skip else skip_reason(paper)
-        if reason is None:
+        skip = None if no_skip else skip_reason(paper)
+        if skip is None:
             wanted.append(paper)
         else:
+            kind, reason = skip
             skipped.append(
-                SkippedPaper(paper.paper_id, paper.title, paper.source.to_dict(), reason)
+                SkippedPaper(paper.paper_id, paper.title, paper.source.to_dict(), kind, reason)
             )
     existing = load_existing_cards(out_dir / CARDS_FILE)
     check_resume(existing, recipe, out_dir / CARDS_FILE)
@@ -190,7 +196,7 @@ def plan_batch(
     wanted_ids = {paper.paper_id for paper in wanted}
     done = [card for card in unique_by_id(existing) if card.paper_id in wanted_ids]
     todo = [paper for paper in wanted if paper.paper_id not in done_ids]
-    return BatchPlan(read.papers, unique, done, todo, skipped, read.problems)
+    return BatchPlan(read.papers, unique, done, todo, skipped, read.problems, read.skipped)
 
 
 def _new_report(paths: Sequence[str], out_dir: Path, recipe: Recipe) -> BatchReport:
@@ -207,8 +213,10 @@ def _fill_plan_counts(report: BatchReport, plan: BatchPlan) -> None:
     report.duplicates = sum(paper.duplicate_of is not None for paper in plan.papers)
     report.unique_papers = len(plan.unique)
     report.already_done = len(plan.done)
-    report.skipped = [asdict(skipped) for skipped in plan.skipped]
+    report.skipped = [entry.to_dict() for entry in plan.unread]
+    report.skipped += [asdict(skipped) for skipped in plan.skipped]
     report.unreadable_inputs = [str(problem) for problem in plan.problems]
+    report.bad_records = [str(entry) for entry in plan.unread if entry.kind == BAD_RECORD]
 
 
 def _cost(recipe: Recipe, usage: Usage, prices_file: Path | None) -> float | None:
@@ -277,7 +285,15 @@ def dry_run(
     Nothing is sent and no client is built, so no key or server is needed.
     """
     recipe = recipe_for(settings)
-    plan = plan_batch(paths, out_dir, recipe, limit=limit, strict=strict, no_skip=no_skip)
+    plan = plan_batch(
+        paths,
+        out_dir,
+        recipe,
+        limit=limit,
+        strict=strict,
+        no_skip=no_skip,
+        cache_dir=settings.cache_dir,
+    )
     asks_model = engine_kind(recipe.engine).asks_model
     uncached = plan.todo
     if asks_model and settings.use_cache and not settings.refresh:
@@ -427,7 +443,15 @@ def run_batch(
     with FolderLock(out_dir):
         moved = move_aside(out_dir) if start_over else None
         recipe = recipe_for(settings)
-        plan = plan_batch(paths, out_dir, recipe, limit=limit, strict=strict, no_skip=no_skip)
+        plan = plan_batch(
+            paths,
+            out_dir,
+            recipe,
+            limit=limit,
+            strict=strict,
+            no_skip=no_skip,
+            cache_dir=settings.cache_dir,
+        )
         report = _new_report(paths, out_dir, recipe)
         report.moved_aside = str(moved) if moved else None
         _fill_plan_counts(report, plan)

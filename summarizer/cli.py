@@ -50,32 +50,41 @@ def cli() -> None:
     show_default=True,
     help="Output format.",
 )
-@click.option("--strict", is_flag=True, help="Stop at the first unreadable input (exit 2).")
+@click.option(
+    "--strict", is_flag=True, help="Stop at the first unreadable input or bad record (exit 2)."
+)
 def papers(paths: tuple[str, ...], output_format: str, strict: bool) -> int:
-    """Read papers from files, folders (*.txt, *.jsonl, *.csv) or - (stdin).
+    """Read papers from files, folders, - (stdin) or references.
 
-    Prints one record per paper, in input order, with quality warnings
-    (not_abstract, starts_mid_sentence, truncated) and duplicates marked.
-    Each input that cannot be read gets one line on stderr.
+    PATHS are files (.txt page dumps, .jsonl, .csv, .bib, .ris, .json CSL-JSON,
+    .atom/.xml arXiv API feeds), folders of them, -, arxiv:ID, arxiv:FILE (one id
+    a line) or hf-daily:YYYY-MM-DD (fetched, cached). Prints one record per paper,
+    in input order, with quality warnings (not_abstract, starts_mid_sentence,
+    truncated) and duplicates (same title, DOI or arXiv id) marked. Each input that
+    cannot be read, and each entry skipped (no abstract, a bad record), gets one
+    line on stderr.
 
     \b
     Exit codes:
-      0  every input was read
-      1  some inputs could not be read, the others were listed
+      0  every input was read (entries without an abstract are skipped)
+      1  some inputs or records could not be read, the others were listed
       2  nothing could be read, bad usage, or --strict and a bad input
     """
     from summarizer.listing import WRITERS
-    from summarizer.papers import read_papers
+    from summarizer.papers import BAD_RECORD, read_papers
 
     result = read_papers(paths, strict=strict)
     for problem in result.problems:
         _report(str(problem))
+    for skipped in result.skipped:
+        _report(str(skipped))
     if not result.papers:
         if not result.problems:
             _report("no papers found")
         return SummarizerError.exit_code
     WRITERS[output_format](result.papers, sys.stdout)
-    return EXIT_PROBLEMS if result.problems else 0
+    bad_records = any(skipped.kind == BAD_RECORD for skipped in result.skipped)
+    return EXIT_PROBLEMS if result.problems or bad_records else 0
 
 
 @cli.command()
@@ -213,7 +222,7 @@ def summarize(
     "--dry-run", is_flag=True, help="Count papers, cache hits, tokens and cost; no request."
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
-@click.option("--strict", is_flag=True, help="Stop at the first unreadable input.")
+@click.option("--strict", is_flag=True, help="Stop at the first unreadable input or bad record.")
 @click.option(
     "--start-over",
     is_flag=True,
@@ -241,7 +250,10 @@ def batch(
     prices: str | None,
     **options: Any,
 ) -> int:
-    """Summarize every paper of files or folders into cards and tables in OUT_DIR.
+    """Summarize every paper of files, folders or references into cards and tables.
+
+    PATHS are read as by `summarizer papers`: files, folders, -, arxiv:ID,
+    arxiv:FILE or hf-daily:YYYY-MM-DD. Outputs go to OUT_DIR.
 
     Each unique paper is summarized once; a re-run with the same OUT_DIR resumes, making
     no request for papers already in OUT_DIR/cards.jsonl. One run at a time uses an
@@ -280,7 +292,7 @@ def batch(
         progress=progress_for(quiet),
         prices_file=prices_file,
     )
-    for problem in report.unreadable_inputs:
+    for problem in [*report.unreadable_inputs, *report.bad_records]:
         _report(problem)
     if report.moved_aside:
         _report(f"moved the earlier run's outputs to {report.moved_aside}")
@@ -289,7 +301,7 @@ def batch(
         return EXIT_INTERRUPTED
     if report.stopped_by:
         raise SummarizerError(report.stopped_by)
-    return EXIT_PROBLEMS if report.failed or report.unreadable_inputs else 0
+    return EXIT_PROBLEMS if report.failed or report.unreadable_inputs or report.bad_records else 0
 
 
 @cli.group()

@@ -39,6 +39,18 @@ class InputError(SummarizerError):
         self.problem = problem
 
 
+class FetchError(SummarizerError):
+    """A paper source on the network (the arXiv API, Hugging Face) that failed to answer:
+    unreachable, too slow, rate limiting, or answering with an error."""
+
+    def __init__(
+        self, host: str, problem: str, *, status: int | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(problem, hint=hint)
+        self.host = host
+        self.status = status
+
+
 class EmptyAbstractError(SummarizerError):
     """An abstract with no text to summarize."""
 

@@ -13,15 +13,18 @@ from summarizer.papers import NOT_ABSTRACT, Paper
 # Abstracts run to a few thousand characters (arXiv allows 1,920; long structured
 # abstracts reach about 5,000): ten times a long one is no abstract.
 MAX_ABSTRACT_CHARACTERS = 20_000
+TOO_LONG = "too_long"
 
 
-def skip_reason(paper: Paper) -> str | None:
-    """Why a batch does not card this paper by default; None when it should."""
+def skip_reason(paper: Paper) -> tuple[str, str] | None:
+    """Why a batch does not card this paper by default, as (kind, reason); None when it
+    should be carded."""
     if NOT_ABSTRACT in paper.warnings:
-        return "not an abstract (flagged not_abstract by the reader)"
+        return NOT_ABSTRACT, "not an abstract (flagged not_abstract by the reader)"
     size = len(paper.abstract)
     if size > MAX_ABSTRACT_CHARACTERS:
-        return (
+        reason = (
             f"{size:,} characters, far beyond an abstract (more than {MAX_ABSTRACT_CHARACTERS:,})"
         )
+        return TOO_LONG, reason
     return None

@@ -188,7 +188,8 @@ def test_jsonl_input_metadata_is_printed(tmp_path: Path) -> None:
         json.loads(line) for line in run("papers", path, "--format", "jsonl").stdout.splitlines()
     ]
     assert record["metadata"] == {"doi": "10.1/x"}
-    assert record["source"] == {"file": "list.jsonl", "index": 0}
+    # "10.1/x" is no DOI (a registrant has 4 digits or more): the source has none.
+    assert record["source"] == {"file": "list.jsonl", "index": 0, "collection": "list"}
 
 
 # --- bad input and exit codes ---------------------------------------------------------
@@ -232,13 +233,13 @@ def test_bad_inputs_are_reported_and_the_rest_listed(tmp_path: Path) -> None:
 
 def test_strict_stops_at_the_first_bad_input(tmp_path: Path) -> None:
     good = write(tmp_path, "good.txt", f"Chunked Attention\n{ABSTRACT_A}\n")
-    bad = write(tmp_path, "bad.jsonl", '{"title": "T"}\n')
+    bad = write(tmp_path, "bad.jsonl", '{"title": "T", "abstract": "A."}\n{"title": 42}\n')
     missing = str(tmp_path / "missing.txt")
     result = run("papers", good, bad, missing, "--strict", "--format", "jsonl")
     assert (result.exit_code, result.stdout, result.stderr) == (
         2,
         "",
-        f"summarizer: {bad}:1: no 'abstract' field with text\n",
+        f"summarizer: {bad}:2: 'title' is a number, not text\n",
     )
 
 
@@ -276,8 +277,8 @@ def test_help_documents_the_exit_codes() -> None:
     result = run("papers", "--help")
     assert result.exit_code == 0
     for line in (
-        "0  every input was read",
-        "1  some inputs could not be read, the others were listed",
+        "0  every input was read (entries without an abstract are skipped)",
+        "1  some inputs or records could not be read, the others were listed",
         "2  nothing could be read, bad usage, or --strict and a bad input",
     ):
         assert line in result.stdout
@@ -317,5 +318,6 @@ def test_process_error_is_one_line_without_traceback(tmp_path: Path) -> None:
         done = run_process(command)
         assert (done.returncode, done.stdout) == (2, "")
         assert done.stderr == (
-            f"summarizer: {binary}: binary file, not text (give a .txt, .jsonl or .csv file)\n"
+            f"summarizer: {binary}: binary file, not text (give a text file: .txt, .jsonl, "
+            ".csv, .bib, .ris, .json, .atom or .xml)\n"
         )

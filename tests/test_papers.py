@@ -14,6 +14,8 @@ from conftest import SEEDS
 from summarizer.errors import InputError
 from summarizer.listing import write_jsonl
 from summarizer.papers import (
+    BAD_RECORD,
+    NO_ABSTRACT,
     NOT_ABSTRACT,
     STARTS_MID_SENTENCE,
     TRUNCATED,
@@ -53,6 +55,7 @@ BOILERPLATE = [
     "byAK and the research community",
     "Oct 8",
 ]
+READABLE = ".txt, .jsonl, .csv, .bib, .ris, .json, .atom or .xml"
 SEED_COUNTS = {
     "000_7a3839734a59cdb6.txt": 9,
     "001_dfed78a48e075cb1.txt": 119,
@@ -490,27 +493,32 @@ def test_jsonl_keeps_other_fields_as_metadata(tmp_path: Path) -> None:
         {"tags": ["gnn"]},
     ]
     assert papers[0].to_dict()["metadata"] == {"DOI": "10.1/x", "year": 2024}
-    [(_, _, metadata)] = read_text('{"title": "T", "abstract": "A."}', "x", ".jsonl")
-    assert metadata == {}
+    [record] = read_text('{"title": "T", "abstract": "A."}', "x", ".jsonl").records
+    assert record.metadata == {}
+
+
+def rows_of(text: str, suffix: str) -> list[tuple[str, str, dict[str, object]]]:
+    return [
+        (record.title, record.abstract, dict(record.metadata))
+        for record in read_text(text, f"x{suffix}", suffix).records
+    ]
 
 
 def test_jsonl_with_crlf_and_line_separator_inside_a_string() -> None:
     text = json.dumps({"title": "T\u2028wo", "abstract": "A\u2029b."}, ensure_ascii=False)
-    assert read_text(text + "\r\n" + text + "\r\n", "x.jsonl", ".jsonl") == [
+    assert rows_of(text + "\r\n" + text + "\r\n", ".jsonl") == [
         ("T wo", "A b.", {}),
         ("T wo", "A b.", {}),
     ]
 
 
 def test_jsonl_nan_metadata_becomes_null() -> None:
-    records = read_text('{"title": "T", "abstract": "A.", "score": NaN}', "x", ".jsonl")
-    assert records == [("T", "A.", {})]
+    assert rows_of('{"title": "T", "abstract": "A.", "score": NaN}', ".jsonl") == [("T", "A.", {})]
 
 
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ('{"title": "T"}', "x.jsonl:2: no 'abstract' field with text"),
         ('{"abstract": "A."}', "x.jsonl:2: no 'title' field with text"),
         ('{"title": "  ", "abstract": "A."}', "x.jsonl:2: no 'title' field with text"),
         ('{"title": 42, "abstract": "A."}', "x.jsonl:2: 'title' is a number, not text"),
@@ -523,11 +531,40 @@ def test_jsonl_nan_metadata_becomes_null() -> None:
         ('{"n": 1' + "0" * 5000 + "}", "x.jsonl:2: not valid JSON (Exceeds the limit"),
     ],
 )
-def test_bad_jsonl_line_names_the_line(line: str, message: str) -> None:
+def test_bad_jsonl_line_is_skipped_naming_the_line(line: str, message: str) -> None:
     good = json.dumps({"title": "Good", "abstract": "Fine."})
+    reading = read_text(f"{good}\n{line}\n{good}\n", "x.jsonl", ".jsonl")
+    assert [record.title for record in reading.records] == ["Good", "Good"]
+    [skipped] = reading.skipped
+    assert (skipped.kind, f"{skipped.where}: {skipped.reason}".startswith(message)) == (
+        BAD_RECORD,
+        True,
+    )
+    assert str(skipped.as_error()).startswith(message)
+
+
+def test_jsonl_line_without_abstract_is_skipped_as_such() -> None:
+    reading = read_text('{"title": "T"}\n{"title": "U", "abstract": " "}\n', "x.jsonl", ".jsonl")
+    assert [(s.where, s.kind, s.title, s.reason) for s in reading.skipped] == [
+        ("x.jsonl:1", NO_ABSTRACT, "T", "no abstract"),
+        ("x.jsonl:2", NO_ABSTRACT, "U", "no abstract"),
+    ]
+    assert str(reading.skipped[0]) == "x.jsonl:1: skipped ('T'): no abstract"
+
+
+def test_one_bad_jsonl_line_no_longer_drops_the_file(tmp_path: Path) -> None:
+    good = json.dumps({"title": "Chunked Attention", "abstract": ABSTRACT_A})
+    other = good.replace("Chunked", "Sparse")
+    path = write(tmp_path, "list.jsonl", f"{good}\n{{not json\n{other}\n")
+    result = read_papers([path])
+    assert [paper.title for paper in result.papers] == ["Chunked Attention", "Sparse Attention"]
+    assert [paper.source.index for paper in result.papers] == [0, 1]
+    reason = "not valid JSON (Expecting property name enclosed in double quotes)"
+    assert [str(skip) for skip in result.skipped] == [f"{path}:2: skipped: {reason}"]
+    assert result.problems == []
     with pytest.raises(InputError) as caught:
-        read_text(f"{good}\n{line}\n", "x.jsonl", ".jsonl")
-    assert str(caught.value).startswith(message)
+        read_papers([path], strict=True)
+    assert str(caught.value) == f"{path}:2: {reason}"
 
 
 def test_csv_with_metadata_quoted_newlines_bom_and_extra_columns(tmp_path: Path) -> None:
@@ -547,9 +584,7 @@ def test_csv_with_metadata_quoted_newlines_bom_and_extra_columns(tmp_path: Path)
 
 def test_csv_field_longer_than_the_csv_module_default() -> None:
     long_abstract = "x" * 200_000
-    assert read_text(f'title,abstract\nT,"{long_abstract}"\n', "x.csv", ".csv") == [
-        ("T", long_abstract, {})
-    ]
+    assert rows_of(f'title,abstract\nT,"{long_abstract}"\n', ".csv") == [("T", long_abstract, {})]
 
 
 @pytest.mark.parametrize(
@@ -557,9 +592,6 @@ def test_csv_field_longer_than_the_csv_module_default() -> None:
     [
         ("name,summary\nT,A.\n", "x.csv: a CSV needs 'title' and 'abstract' columns"),
         ("title;abstract\nT;A.\n", "x.csv: a CSV needs 'title' and 'abstract' columns"),
-        ("title,abstract\nT,A.\nU\n", "x.csv:3: no 'abstract' field with text"),
-        ("title,abstract\n,A.\n", "x.csv:2: no 'title' field with text"),
-        ("title,abstract\nT,We did X, and Y.\n", "x.csv:2: more cells than header columns"),
         ("title,abstract\n", "x.csv: no records in the file"),
         ('title,abstract\n"T,A.\n', "x.csv:2: not valid CSV (unexpected end of data)"),
         ('title,abstract\n"T"x,A.\n', "x.csv:2: not valid CSV (',' expected after '\"')"),
@@ -569,6 +601,40 @@ def test_bad_csv_is_reported(content: str, message: str) -> None:
     with pytest.raises(InputError) as caught:
         read_text(content, "x.csv", ".csv")
     assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("content", "skipped"),
+    [
+        ("title,abstract\nT,A.\nU\n", ("x.csv:3", NO_ABSTRACT, "no abstract")),
+        ("title,abstract\nT,A.\n,A.\n", ("x.csv:3", BAD_RECORD, "no 'title' field with text")),
+        (
+            "title,abstract\nT,A.\nT,We did X, and Y.\n",
+            ("x.csv:3", BAD_RECORD, "more cells than header columns"),
+        ),
+    ],
+)
+def test_bad_csv_row_is_skipped(content: str, skipped: tuple[str, str, str]) -> None:
+    reading = read_text(content, "x.csv", ".csv")
+    assert [(record.title, record.abstract) for record in reading.records] == [("T", "A.")]
+    assert [(skip.where, skip.kind, skip.reason) for skip in reading.skipped] == [skipped]
+
+
+def test_zotero_csv_export_columns() -> None:
+    content = (
+        '"Key","Item Type","Publication Year","Author","Title","DOI","Url","Abstract Note"\n'
+        '"ABCD1234","journalArticle","2024","Müller, Jörg; García, Ana","Chunked Attention",'
+        '"10.18653/v1/2024.acl-long.1","https://aclanthology.org/2024.acl-long.1",'
+        f'"{ABSTRACT_A}"\n'
+    )
+    [record] = read_text(content, "x.csv", ".csv").records
+    assert (record.title, record.abstract) == ("Chunked Attention", ABSTRACT_A)
+    assert (record.url, record.doi, record.authors, record.year) == (
+        "https://aclanthology.org/2024.acl-long.1",
+        "10.18653/v1/2024.acl-long.1",
+        ("Jörg Müller", "Ana García"),
+        2024,
+    )
 
 
 def test_csv_without_columns_names_what_it_found() -> None:
@@ -633,8 +699,10 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[str, str]]:
     write(other_files, ".hidden.txt", f"Chunked Attention\n{ABSTRACT_A}")
     cases = {
         "missing": (str(tmp_path / "missing.txt"), "no such file or folder"),
-        "empty folder": (str(empty_folder), "no .txt, .jsonl or .csv files in this folder"),
-        "only other files": (str(other_files), "no .txt, .jsonl or .csv files in this folder"),
+        "empty folder": (str(empty_folder), f"no {READABLE} files in this folder"),
+        "only other files": (str(other_files), f"no {READABLE} files in this folder"),
+        "unknown extension": (write(tmp_path, "notes.md", "# notes"), "an unknown file type (.md)"),
+        "no extension": (write(tmp_path, "dump", "Title\nText."), "no file extension"),
         "empty file": (write(tmp_path, "empty.txt", ""), "the file is empty"),
         "whitespace": (write(tmp_path, "blank.txt", "\n \n\t\n"), "the file is empty"),
         "binary": (write(tmp_path, "bin.txt", b"\x00\x01\x02abc"), "binary file, not text"),
@@ -644,6 +712,19 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[str, str]]:
             "no papers found (only page boilerplate or no title/abstract pairs)",
         ),
         "bad jsonl": (write(tmp_path, "bad.jsonl", "{not json}\n"), "not valid JSON"),
+        "only bad jsonl lines": (
+            write(tmp_path, "bad2.jsonl", '{not json}\n["a list"]\n'),
+            ":1: not valid JSON (Expecting property name enclosed in double quotes)"
+            " (and 1 more entries skipped)",
+        ),
+        "no abstracts": (
+            write(tmp_path, "noabs.jsonl", '{"title": "T"}\n{"title": "U"}\n'),
+            "none of its 2 entries has an abstract",
+        ),
+        "bad bib": (write(tmp_path, "bad.bib", "% only a comment\n"), "no BibTeX entries"),
+        "bad ris": (write(tmp_path, "bad.ris", "not RIS\n"), "no RIS records in the file"),
+        "bad json": (write(tmp_path, "bad.json", '{"title": "T"}'), "a JSON array of items"),
+        "bad atom": (write(tmp_path, "bad.atom", "not xml"), "not an Atom feed"),
         "csv columns": (
             write(tmp_path, "bad.csv", "name,text\nT,A.\n"),
             "a CSV needs 'title' and 'abstract' columns",

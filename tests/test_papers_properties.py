@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from summarizer.errors import InputError
 from summarizer.papers import (
-    _is_boilerplate,
     parse_dump,
     quality_warnings,
     read_papers,
     read_text,
 )
+from summarizer.papers.dump import _is_boilerplate
 
 BOILERPLATE = [
     "new",
@@ -67,15 +67,18 @@ def test_parse_dump_never_raises_on_arbitrary_text(text: str) -> None:
 
 
 @FAST
-@given(st.text(), st.sampled_from([".txt", ".jsonl", ".csv", ".md", ""]))
+@given(
+    st.text(),
+    st.sampled_from([".txt", ".jsonl", ".csv", ".bib", ".ris", ".json", ".atom", ".md", ""]),
+)
 def test_read_text_raises_only_input_error(text: str, suffix: str) -> None:
     try:
-        records = read_text(text, "f", suffix)
+        reading = read_text(text, "f", suffix)
     except InputError:
         return
-    assert records
-    for title, abstract, _ in records:
-        assert title and abstract
+    assert reading.records or reading.skipped
+    for record in reading.records:
+        assert record.title and record.abstract
 
 
 @FAST
@@ -121,13 +124,14 @@ rows = st.tuples(
 def test_jsonl_rows_read_or_raise_input_error(records: list[dict[str, object]]) -> None:
     text = "\n".join(json.dumps(record) for record in records)
     try:
-        read = read_text(text, "f.jsonl", ".jsonl")
+        reading = read_text(text, "f.jsonl", ".jsonl")
     except InputError:
         return
-    assert len(read) == len(records)
-    for title, abstract, metadata in read:
-        assert isinstance(title, str) and isinstance(abstract, str)
-        assert not {"title", "abstract"} & {key.strip().lower() for key in metadata}
+    # Every line is read or skipped, never lost.
+    assert len(reading.records) + len(reading.skipped) == len(records)
+    for record in reading.records:
+        assert isinstance(record.title, str) and isinstance(record.abstract, str)
+        assert not {"title", "abstract"} & {key.strip().lower() for key in record.metadata}
 
 
 @FAST
@@ -141,11 +145,11 @@ def test_csv_rows_read_or_raise_input_error(header: list[str], cells: list[list[
     writer.writerow(header)
     writer.writerows(cells)
     try:
-        read = read_text(buffer.getvalue(), "f.csv", ".csv")
+        reading = read_text(buffer.getvalue(), "f.csv", ".csv")
     except InputError:
         return
-    for title, abstract, _ in read:
-        assert title.strip() and abstract.strip()
+    for record in reading.records:
+        assert record.title.strip() and record.abstract.strip()
 
 
 @settings(
@@ -155,7 +159,7 @@ def test_csv_rows_read_or_raise_input_error(header: list[str], cells: list[list[
 )
 @given(
     st.one_of(st.binary(max_size=400), st.text(max_size=400).map(str.encode)),
-    st.sampled_from([".txt", ".jsonl", ".csv"]),
+    st.sampled_from([".txt", ".jsonl", ".csv", ".bib", ".ris", ".json", ".atom"]),
 )
 def test_read_papers_raises_only_input_error_on_arbitrary_bytes(
     tmp_path: Path, data: bytes, suffix: str

@@ -1,0 +1,40 @@
+"""JSONL reading lists: one JSON object per line with title and abstract fields."""
+
+from __future__ import annotations
+
+import json
+
+from summarizer.errors import InputError
+from summarizer.papers.model import FileReading, Record, Skipped
+from summarizer.papers.rows import record_from_row
+
+
+def _no_json_constant(constant: str) -> None:
+    # NaN and Infinity are not JSON; Python accepts them but could not write them back.
+    return None
+
+
+def _parse_line(line: str, where: str) -> Record | Skipped:
+    try:
+        row = json.loads(line, parse_constant=_no_json_constant)
+    except json.JSONDecodeError as exc:
+        return Skipped(where, f"not valid JSON ({exc.msg})")
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return Skipped(where, f"not valid JSON ({reason})")
+    if not isinstance(row, dict):
+        return Skipped(where, "each line must be a JSON object")
+    return record_from_row(row, where)
+
+
+def read_jsonl(text: str, name: str) -> FileReading:
+    """Every line's record; a bad line is skipped (named file:line) and the rest read."""
+    # Only "\n" ends a JSONL line: U+2028 and friends may sit inside JSON strings.
+    reads = [
+        _parse_line(line, f"{name}:{number}")
+        for number, line in enumerate(text.split("\n"), start=1)
+        if line.strip()
+    ]
+    if not reads:
+        raise InputError(name, "no records in the file")
+    return FileReading.of(reads)
