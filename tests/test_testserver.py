@@ -678,3 +678,10 @@ def test_the_command_line_rejects_an_unknown_fault() -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "unknown outcome 'teapot'" in result.stderr
+
+
+def test_the_server_answers_every_declared_mode() -> None:
+    from summarizer.settings import MODES
+    from summarizer.testserver import chat
+
+    assert set(chat._RENDERERS) == set(MODES)

@@ -13,10 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from summarizer.settings import MODES
 from summarizer.testserver.answers import PaperText
-
-__all__ = ["MODES"]  # the modes it tells apart are the client's, declared once
 
 # response_format.type -> mode; no response_format (or "text") and no tools is md_json.
 _MODE_BY_FORMAT = {"json_schema": "json_schema", "json_object": "json"}
