@@ -336,6 +336,12 @@ def cache_clear(cache_dir: str | None) -> None:
     help="Split rows into sections by input file or contribution kind.",
 )
 @click.option("--sort", metavar="FIELD", help="Sort rows by a column of the view; -FIELD reverses.")
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="CSV: keep cells starting with = + - @ exactly (spreadsheets may run them as "
+    "formulas; by default they get a leading ').",
+)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 def table(
     cards_path: str,
@@ -343,6 +349,7 @@ def table(
     view: str,
     group_by: str,
     sort: str | None,
+    raw_csv: bool,
     output: str | None,
 ) -> None:
     """Make a comparison table from a cards file, with no LLM call.
@@ -356,7 +363,12 @@ def table(
     from summarizer.tables import render_table
 
     text = render_table(
-        read_cards(cards_path), view=view, fmt=output_format, group_by=group_by, sort=sort
+        read_cards(cards_path),
+        view=view,
+        fmt=output_format,
+        group_by=group_by,
+        sort=sort,
+        raw_csv=raw_csv,
     )
     if output is None or output == "-":
         click.echo(text, nl=False)

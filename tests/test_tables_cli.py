@@ -181,3 +181,26 @@ def test_unwritable_output_is_one_line(
     target = tmp_path / "missing-folder" / "table.md"
     code, _, err = run(["table", str(cards_file), "-o", str(target)], capsys)
     assert (code, err) == (2, f"summarizer: {target}: cannot write (No such file or directory)\n")
+
+
+def test_csv_neutralises_formulas_unless_raw_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cards.jsonl"
+    card = make_card('=HYPERLINK("http://x.test")', file="a.txt", method_name="-3.2")
+    path.write_text(card.model_dump_json() + "\n")
+    argv = ["table", str(path), "--format", "csv", "--view", "overview"]
+    code, out, _ = run(argv, capsys)
+    assert code == 0
+    assert out.splitlines()[1].startswith('"\'=HYPERLINK(""http://x.test"")",method,-3.2,')
+    code, out, _ = run([*argv, "--raw-csv"], capsys)
+    assert code == 0
+    assert out.splitlines()[1].startswith('"=HYPERLINK(""http://x.test"")",method,-3.2,')
+
+
+def test_raw_csv_with_another_format_is_one_line(
+    cards_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["table", str(cards_file), "--raw-csv"], capsys)
+    assert (code, out) == (2, "")
+    assert err == "summarizer: raw-csv: applies to the csv format, not md (drop --raw-csv)\n"

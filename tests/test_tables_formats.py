@@ -12,8 +12,9 @@ from html.parser import HTMLParser
 
 import pytest
 from markdown_it import MarkdownIt
-from table_cards import HOSTILE_TEXTS, SCRIPT, XSS, hostile_cards, reference_cards
+from table_cards import HOSTILE_TEXTS, SCRIPT, XSS, hostile_cards, make_card, reference_cards
 
+from summarizer.errors import ConfigError
 from summarizer.tables import GROUPINGS, VIEWS, build_table, render_table
 from summarizer.tables.render_latex import escape_latex
 from summarizer.tables.render_md import escape_markdown
@@ -141,9 +142,9 @@ def test_markdown_escapes_each_special_character() -> None:
 
 @pytest.mark.parametrize("group_by", GROUP_NAMES)
 @pytest.mark.parametrize("view", VIEW_NAMES)
-def test_csv_round_trips_every_cell(view: str, group_by: str) -> None:
+def test_raw_csv_round_trips_every_cell(view: str, group_by: str) -> None:
     table = table_for(view, group_by)
-    text = render_table(CARDS, view=view, fmt="csv", group_by=group_by)
+    text = render_table(CARDS, view=view, fmt="csv", group_by=group_by, raw_csv=True)
     parsed = list(csv.reader(io.StringIO(text, newline="")))
     group = ["group"] if group_by != "none" else []
     assert parsed[0] == [*group, *VIEWS[view].column_names]
@@ -156,12 +157,73 @@ def test_csv_round_trips_every_cell(view: str, group_by: str) -> None:
     assert parsed[1:] == expected
 
 
+@pytest.mark.parametrize("group_by", GROUP_NAMES)
+@pytest.mark.parametrize("view", VIEW_NAMES)
+def test_csv_differs_from_raw_only_by_an_apostrophe_before_formulas(
+    view: str, group_by: str
+) -> None:
+    def cells(raw: bool) -> list[list[str]]:
+        text = render_table(CARDS, view=view, fmt="csv", group_by=group_by, raw_csv=raw)
+        return list(csv.reader(io.StringIO(text, newline="")))
+
+    for safe_row, raw_row in zip(cells(False), cells(True), strict=True):
+        for safe, raw in zip(safe_row, raw_row, strict=True):
+            formula = raw.startswith(("=", "+", "-", "@", "\t", "\r"))
+            assert safe == ("'" + raw if formula and not is_number(raw) else raw)
+
+
+def is_number(text: str) -> bool:
+    return re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text) is not None
+
+
+FORMULA_CELLS = {
+    "=1+1": "'=1+1",
+    "=cmd|' /C calc'!A0": "'=cmd|' /C calc'!A0",
+    "+SUM(A1:A3)": "'+SUM(A1:A3)",
+    "-2+3": "'-2+3",
+    "@SUM(A1)": "'@SUM(A1)",
+    "\tHIDDEN": "'\tHIDDEN",
+    "\rHIDDEN": "'\rHIDDEN",
+    "-": "'-",
+    "-3.2": "-3.2",
+    "+4": "+4",
+    "-1e5": "-1e5",
+    "-.5": "-.5",
+    "a=b": "a=b",
+    " =1": " =1",
+}
+
+
+def test_csv_neutralises_cells_that_would_run_as_formulas() -> None:
+    cards = [
+        make_card(text, method_name=text, gains=[{"metric": "m", "value": -3.2, "quote": "q"}])
+        for text in FORMULA_CELLS
+    ]
+    text = render_table(cards, view="gains", fmt="csv", group_by="file")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [row["title"] for row in rows] == list(FORMULA_CELLS.values())
+    assert {row["value"] for row in rows} == {"-3.2"}
+    overview = render_table(cards, view="overview", fmt="csv")
+    names = [row["method_name"] for row in csv.DictReader(io.StringIO(overview, newline=""))]
+    assert names == list(FORMULA_CELLS.values())
+
+
+def test_a_formula_like_group_name_is_neutralised_too() -> None:
+    text = render_table([make_card("T", file="=evil().txt")], fmt="csv", group_by="file")
+    assert next(csv.DictReader(io.StringIO(text, newline="")))["group"].startswith("'=")
+
+
+def test_raw_csv_applies_to_csv_only() -> None:
+    with pytest.raises(ConfigError, match="raw-csv: applies to the csv format, not md"):
+        render_table(CARDS, fmt="md", raw_csv=True)
+
+
 def test_csv_follows_rfc_4180_quoting_and_line_ends() -> None:
     text = render_table(CARDS[:1], view="gains", fmt="csv")
     records = text.split("\r\n")
     assert records[-1] == ""  # every record ends with CRLF, the last one too
     assert '"a | b || c\nsecond line\r\nthird\rfourth"' in text
-    assert '"=HYPERLINK(""http://x.test"",""click""),+1,-1,@SUM(A1)"' in text
+    assert '"\'=HYPERLINK(""http://x.test"",""click""),+1,-1,@SUM(A1)"' in text
 
 
 # --- JSON -------------------------------------------------------------------------------

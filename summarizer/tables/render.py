@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from summarizer.errors import ConfigError
@@ -43,7 +44,18 @@ def render_table(
     fmt: str = "md",
     group_by: str = "none",
     sort: str | None = None,
+    raw_csv: bool = False,
 ) -> str:
-    """The cards as a table: `view` rows in `fmt`, grouped and sorted; deterministic."""
+    """The cards as a table: `view` rows in `fmt`, grouped and sorted; deterministic.
+
+    CSV cells that a spreadsheet would run as formulas are neutralised unless `raw_csv`
+    (docs/tables.md); `raw_csv` with another format is a ConfigError.
+    """
     render = renderer(fmt)
+    if raw_csv:
+        if fmt != "csv":
+            raise ConfigError(
+                "raw-csv", f"applies to the csv format, not {fmt}", hint="drop --raw-csv"
+            )
+        render = partial(render_csv, raw=True)
     return render(build_table(cards, view=view, group_by=group_by, sort=sort))
