@@ -71,6 +71,10 @@ def make_card(
     index: int = 0,
     stages: list[tuple[str, str]] | None = None,
     gains: list[dict[str, Any]] | None = None,
+    url: str | None = None,
+    doi: str | None = None,
+    arxiv_id: str | None = None,
+    collection: str | None = None,
     **fields: Any,
 ) -> PaperCard:
     """A card with defaults for whatever a test does not care about."""
@@ -91,7 +95,18 @@ def make_card(
     return PaperCard(
         paper_id=paper_id_for(title),
         title=title,
-        source=Source(file=file, index=index) if file is not None else None,
+        source=(
+            Source(
+                file=file,
+                index=index,
+                url=url,
+                doi=doi,
+                arxiv_id=arxiv_id,
+                collection=collection,
+            )
+            if file is not None
+            else None
+        ),
         stages=[
             Stage(name=name, kind=kind, description=f"{name} happens")  # type: ignore[arg-type]
             for name, kind in stages or []

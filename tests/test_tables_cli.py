@@ -17,6 +17,7 @@ CARDS = [
         method_name="Beta",
         stages=[("collect", "data"), ("train", "pretraining")],
         gains=[{"metric": "accuracy", "value": 4.5, "unit": "pp", "quote": "up 4.5 points"}],
+        arxiv_id="2508.12551",
     ),
     make_card("Alpha", file="a.txt", contribution="survey"),
 ]
@@ -44,7 +45,8 @@ def test_table_prints_markdown_overview_by_default(
     assert out == (
         "| title | contribution | method name | problem | method | stages | headline gain |\n"
         "| --- | --- | --- | --- | --- | ---: | --- |\n"
-        "| Beta, with \\| pipe | method | Beta | A problem. | A method. | 2 | accuracy ↑ 4.5 pp |\n"
+        "| [Beta, with \\| pipe](<https://arxiv.org/abs/2508.12551>) | method | Beta | A problem. "
+        "| A method. | 2 | accuracy ↑ 4.5 pp |\n"
         "| Alpha | survey |  | A problem. | A method. | 0 |  |\n"
     )
 
@@ -58,10 +60,10 @@ def test_table_csv_stages_grouped_and_sorted(
     kinds = ",".join(["data", "pretraining", "midtraining", "finetuning", "alignment", "rl"])
     rest = ",".join(["distillation", "inference", "evaluation", "other"])
     assert out == (
-        f"title,{kinds},{rest},pipeline,stage_names,paper_id\r\n"
-        f"Alpha,,,,,,,,,,,,,{CARDS[1].paper_id}\r\n"
+        f"title,{kinds},{rest},pipeline,stage_names,paper_id,url\r\n"
+        f"Alpha,,,,,,,,,,,,,{CARDS[1].paper_id},\r\n"
         f'"Beta, with | pipe",1,2,,,,,,,,,data → pretraining,collect → train,'
-        f"{CARDS[0].paper_id}\r\n"
+        f"{CARDS[0].paper_id},https://arxiv.org/abs/2508.12551\r\n"
     )
 
 
@@ -74,7 +76,7 @@ def test_table_gains_json_grouped_by_file(
     assert out == (
         "[\n"
         "  {\n"
-        '    "group": "b.txt",\n'
+        '    "group": "b",\n'
         '    "title": "Beta, with | pipe",\n'
         '    "metric": "accuracy",\n'
         '    "value": 4.5,\n'
@@ -83,7 +85,8 @@ def test_table_gains_json_grouped_by_file(
         '    "baseline": null,\n'
         '    "condition": null,\n'
         '    "quote": "up 4.5 points",\n'
-        f'    "paper_id": "{CARDS[0].paper_id}"\n'
+        f'    "paper_id": "{CARDS[0].paper_id}",\n'
+        '    "url": "https://arxiv.org/abs/2508.12551"\n'
         "  }\n"
         "]\n"
     )
@@ -163,7 +166,7 @@ def test_unknown_sort_field_lists_the_valid_ones(
     assert err == (
         "summarizer: sort: unknown field 'year' for the stages view (sort by one of: title, "
         "data, pretraining, midtraining, finetuning, alignment, rl, distillation, inference, "
-        "evaluation, other, pipeline, stage_names, paper_id; prefix - for descending)\n"
+        "evaluation, other, pipeline, stage_names, paper_id, url; prefix - for descending)\n"
     )
 
 

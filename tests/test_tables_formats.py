@@ -292,7 +292,7 @@ def test_html_is_self_contained_and_its_policy_allows_only_its_own_code() -> Non
 
 def test_html_escapes_a_hostile_section_name() -> None:
     text = render_table(CARDS, view="overview", fmt="html", group_by="file")
-    assert "&lt;img src=x onerror=alert(1)&gt;.txt" in text
+    assert 'scope="rowgroup">&lt;img src=x onerror=alert(1)&gt; <span' in text
 
 
 # --- LaTeX ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-from summarizer.tables.rows import Cell, Column, cell_text
+from summarizer.tables.rows import Cell, Column, Row, cell_text
 from summarizer.tables.table import Table
 
 if TYPE_CHECKING:
@@ -59,6 +59,17 @@ def _classes(column: Column) -> str:
     return f"col-{column.name} {kind}"
 
 
+def html_cells(table: Table, row: Row) -> list[tuple[str, str, str | None]]:
+    """A row's shown cells as (text, CSS classes, link or None), for the page templates."""
+    cells = []
+    for position, column in table.reader_columns():
+        link_at = table.view.link_position(column)
+        link = row[link_at] if link_at is not None else None
+        href = link if isinstance(link, str) and row[position] not in (None, "") else None
+        cells.append((_text(row[position]), _classes(column), href))
+    return cells
+
+
 def render_html(table: Table) -> str:
     """The table as a self-contained HTML page, one section per group."""
     template, assets = _page()
@@ -74,10 +85,7 @@ def render_html(table: Table) -> str:
         sections=[
             {
                 "name": section.name,
-                "rows": [
-                    [(_text(row[position]), _classes(column)) for position, column in columns]
-                    for row in section.rows
-                ],
+                "rows": [html_cells(table, row) for row in section.rows],
             }
             for section in table.sections
         ],

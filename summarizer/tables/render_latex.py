@@ -1,14 +1,15 @@
 """LaTeX: a booktabs `longtable` (it breaks across pages), ready to paste into a document.
 
-Needs `\\usepackage{booktabs,longtable,array}`. Every cell is escaped in one pass, so an
-escape's own backslash is never escaped again; line breaks become spaces.
+Needs `\\usepackage{booktabs,longtable,array,hyperref}` (titles are `\\href` links).
+Every cell is escaped in one pass, so an escape's own backslash is never escaped again;
+line breaks become spaces.
 """
 
 from __future__ import annotations
 
 import re
 
-from summarizer.tables.rows import Column, cell_text
+from summarizer.tables.rows import Column, Row, cell_text
 from summarizer.tables.table import Table
 
 _ESCAPES = {
@@ -51,6 +52,16 @@ def escape_latex(text: str) -> str:
     return _SPECIAL.sub(lambda match: _ESCAPES[match.group(0)], text)
 
 
+# In \href's address hyperref takes `_ ~ $` as they are and `\% \# \&` as `% # &`, so no
+# bare `&` can end a cell early (links.py has already percent-encoded \ { } and spaces).
+_URL_ESCAPES = str.maketrans({"%": r"\%", "#": r"\#", "&": r"\&"})
+
+
+def latex_link(url: str, text: str) -> str:
+    """`text` (LaTeX already) as a hyperref link to `url` (an encoded http(s) URL)."""
+    return rf"\href{{{url.translate(_URL_ESCAPES)}}}{{{text}}}"
+
+
 def _column_specs(columns: list[Column]) -> str:
     one_line = [column for column in columns if column.numeric or column.width == "narrow"]
     wrapping = [column for column in columns if column not in one_line]
@@ -68,14 +79,21 @@ def _column_specs(columns: list[Column]) -> str:
     return "".join(specs)
 
 
+def _cell(table: Table, row: Row, position: int, column: Column) -> str:
+    text = escape_latex(cell_text(row[position]))
+    link_at = table.view.link_position(column)
+    link = row[link_at] if link_at is not None else None
+    return latex_link(link, text) if isinstance(link, str) and text else text
+
+
 def render_latex(table: Table) -> str:
     """The table as a booktabs longtable; sections start with a bold spanning row."""
-    positions = [position for position, _ in table.reader_columns()]
-    columns = [column for _, column in table.reader_columns()]
+    pairs = table.reader_columns()
+    columns = [column for _, column in pairs]
     width = len(columns)
     lines = [
         f"% summarizer table: {table.view.name} view, {table.papers} papers",
-        r"% needs \usepackage{booktabs,longtable,array}",
+        r"% needs \usepackage{booktabs,longtable,array,hyperref}",
         rf"\begin{{longtable}}{{{_column_specs(columns)}}}",
         r"\toprule",
         " & ".join(escape_latex(column.label) for column in columns) + r" \\",
@@ -92,7 +110,7 @@ def render_latex(table: Table) -> str:
             lines.append(rf"\multicolumn{{{width}}}{{l}}{{\textbf{{{heading}}}}} \\")
             lines.append(r"\addlinespace")
         lines += [
-            " & ".join(escape_latex(cell_text(row[position])) for position in positions) + r" \\"
+            " & ".join(_cell(table, row, position, column) for position, column in pairs) + r" \\"
             for row in section.rows
         ]
     lines.append(r"\end{longtable}")
