@@ -23,6 +23,7 @@ from summarizer.cards import (
 from summarizer.papers import paper_id_for
 
 REFERENCE_CARDS = Path(__file__).parent / "data" / "reference_cards.jsonl"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 XSS = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(2)</script>"
@@ -157,3 +158,19 @@ def hostile_cards() -> list[PaperCard]:
         ),
         make_card(UNICODE, index=2, stages=[], gains=[]),
     ]
+
+
+@cache
+def _seed_cards() -> tuple[PaperCard, ...]:
+    from summarizer import Summarizer, read_papers
+    from summarizer.papers import unique_papers
+
+    papers = unique_papers(read_papers([str(SEEDS)]).papers)
+    with Summarizer(engine="offline", use_cache=False) as summarizer:
+        return tuple(summarizer.summarize_paper(paper) for paper in papers)
+
+
+def seed_cards() -> list[PaperCard]:
+    """The offline engine's cards of the 296 unique seed papers, as `summarizer batch`
+    makes them (made once per test session; do not change them)."""
+    return list(_seed_cards())
