@@ -174,3 +174,99 @@ def seed_cards() -> list[PaperCard]:
     """The offline engine's cards of the 296 unique seed papers, as `summarizer batch`
     makes them (made once per test session; do not change them)."""
     return list(_seed_cards())
+
+
+def _gain(abstract: str, quote: str, **fields: Any) -> dict[str, Any]:
+    start = abstract.index(quote)
+    return {"quote": quote, "span": {"start": start, "end": start + len(quote)}, **fields}
+
+
+LINKED_ABSTRACT = (
+    "Training is slow. We propose FastNet, a two-stage recipe. FastNet improves accuracy "
+    "by 4.5 points over SlowNet and speeds up training 3x on ImageNet."
+)
+HOSTILE_ABSTRACT = (
+    f"We study {XSS} and {SCRIPT} in titles. Our filter blocks 99.5% of attacks "
+    "and cuts false alarms by 40%."
+)
+
+
+def report_cards() -> list[PaperCard]:
+    """Cards with links, abstracts and evidence spans (overlapping, missing, out of range),
+    hostile text in titles and abstracts, and gains in every unit: the report's test set."""
+    fast = LINKED_ABSTRACT
+    hostile = HOSTILE_ABSTRACT
+    return [
+        make_card(
+            "FastNet: Faster Training",
+            file="reading-list.bib",
+            collection="My reading list",
+            arxiv_id="2508.12551",
+            method_name="FastNet",
+            abstract=fast,
+            stages=[("pre-training", "pretraining"), ("fine-tuning", "finetuning")],
+            gains=[
+                _gain(
+                    fast,
+                    "improves accuracy by 4.5 points over SlowNet",
+                    metric="accuracy",
+                    value=4.5,
+                    unit="pp",
+                    baseline="SlowNet",
+                ),
+                _gain(fast, "speeds up training 3x", metric="training speed", value=3.0, unit="x"),
+                # Overlaps both quotes above: the page must still mark it with flat <mark>s.
+                _gain(fast, "4.5 points over SlowNet and speeds up", metric="overall"),
+            ],
+        ),
+        make_card(
+            XSS,
+            file="reading-list.bib",
+            index=1,
+            collection="My reading list",
+            doi="10.1000/xyz(1)",
+            method_name=SCRIPT,
+            abstract=hostile,
+            stages=[(XSS, "data"), ("filter", "rl")],
+            gains=[
+                _gain(hostile, "blocks 99.5% of attacks", metric=XSS, value=99.5, unit="%"),
+                _gain(
+                    hostile,
+                    "cuts false alarms by 40%",
+                    metric="false alarms",
+                    value=40.0,
+                    unit="%",
+                    direction="lower",
+                    baseline=SCRIPT,
+                ),
+                _gain(hostile, XSS, metric="markup"),
+            ],
+        ),
+        make_card(
+            "Script link",
+            file="feed.atom",
+            url="javascript:alert(3)",
+            abstract="An abstract whose gain quote is not where its span says.",
+            gains=[
+                {
+                    "metric": "latency",
+                    "value": 1200.0,
+                    "unit": "abs",
+                    "direction": "lower",
+                    "quote": "elsewhere",
+                    "span": {"start": 500, "end": 510},
+                },
+                {"metric": "latency", "value": 0.5, "unit": "abs", "quote": "q"},
+            ],
+        ),
+        make_card(
+            "No abstract",
+            file="feed.atom",
+            index=1,
+            url="https://x.test/paper?id=1&v=2",
+            gains=[
+                {"metric": "accuracy", "value": -3.2, "unit": "%", "quote": "q"},
+                {"metric": "speed", "value": 2.0, "unit": None, "quote": "q"},
+            ],
+        ),
+    ]

@@ -8,7 +8,7 @@ import pytest
 from table_cards import make_card, reference_cards
 
 from summarizer import cli
-from summarizer.tables import FORMATS, GROUPINGS, VIEWS, render_table
+from summarizer.tables import FORMATS, GROUPINGS, OUTPUT_FORMATS, VIEWS, render_report, render_table
 
 CARDS = [
     make_card(
@@ -100,7 +100,7 @@ def test_descending_sort_is_spelled_with_a_minus(
     assert [line.split(",")[0] for line in out.splitlines()] == ["title", '"Beta', "Alpha"]
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(OUTPUT_FORMATS))
 def test_output_file_holds_exactly_what_stdout_shows(
     fmt: str, cards_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -124,7 +124,7 @@ def test_the_reference_cards_render_in_every_view_and_format(
 
 
 def test_cli_choices_match_the_library(capsys: pytest.CaptureFixture[str]) -> None:
-    assert set(cli.TABLE_FORMATS) == set(FORMATS)
+    assert set(cli.TABLE_FORMATS) == set(OUTPUT_FORMATS) == {*FORMATS, "report"}
     assert set(cli.TABLE_VIEWS) == set(VIEWS)
     assert set(cli.TABLE_GROUPINGS) == set(GROUPINGS)
 
@@ -207,3 +207,26 @@ def test_raw_csv_with_another_format_is_one_line(
     code, out, err = run(["table", str(cards_file), "--raw-csv"], capsys)
     assert (code, out) == (2, "")
     assert err == "summarizer: raw-csv: applies to the csv format, not md (drop --raw-csv)\n"
+
+
+def test_report_format_writes_the_report_grouped_as_asked(
+    cards_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "report.html"
+    argv = ["table", str(cards_file), "--format", "report", "--group-by", "file", "-o"]
+    code, out, err = run([*argv, str(target)], capsys)
+    assert (code, out, err) == (0, "", "")
+    assert target.read_text(encoding="utf-8") == render_report(CARDS, group_by="file")
+    assert '<h3 class="input">a <span class="rows">1 paper</span></h3>' in target.read_text()
+
+
+def test_report_with_a_view_is_one_line(
+    cards_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        ["table", str(cards_file), "--format", "report", "--view", "gains"], capsys
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        "summarizer: view: the report shows every view (leave out --view for the report)\n"
+    )
