@@ -228,6 +228,31 @@ def _metric_key(metric: str) -> str:
     return " ".join(metric.casefold().split())
 
 
+def _row(scale: Scale, suffix: str, top: float, claims: list[_Claim]) -> Row:
+    """One paper's claims on one metric (largest first) as a row starting at `top`."""
+    middle = top + ROW / 2
+    dots: list[Dot] = []
+    placed: list[float] = []
+    for claim in claims:
+        x = scale.x(claim.value)
+        # Equal or close values on one row: nudge up and down so each stays visible.
+        crowd = len([other for other in placed if abs(other - x) < DOT_RADIUS * 1.5])
+        nudge = (0, -4, 4, -8, 8)[min(crowd, 4)]
+        placed.append(x)
+        dots.append(Dot(x, middle + nudge, claim.gain.direction, _tip(claim)))
+    values = ", ".join(format_number(claim.value) + suffix for claim in claims)
+    return Row(
+        y=middle,
+        label=shorten(claims[0].card.title, LABEL_CHARS),
+        title=claims[0].card.title,
+        anchor=claims[0].anchor,
+        values=shorten(values, VALUES_CHARS),
+        line_from=scale.x(scale.base),
+        line_to=max(dot.x for dot in dots),
+        dots=tuple(dots),
+    )
+
+
 def _panel(unit: str | None, claims: list[_Claim], top: float) -> Panel:
     scale = scale_for(unit, [claim.value for claim in claims])
     suffix = _SUFFIXES[unit]
@@ -235,7 +260,8 @@ def _panel(unit: str | None, claims: list[_Claim], top: float) -> Panel:
     for claim in claims:
         by_metric.setdefault(_metric_key(claim.gain.metric), []).append(claim)
     metrics = sorted(by_metric, key=lambda key: (-len(by_metric[key]), key))
-    groups, rows = [], []
+    groups: list[Group] = []
+    rows: list[Row] = []
     y = top + PANEL_HEAD + AXIS
     for key in metrics:
         members = by_metric[key]
@@ -247,31 +273,9 @@ def _panel(unit: str | None, claims: list[_Claim], top: float) -> Panel:
         papers = sorted(
             by_paper.values(), key=lambda own: (-max(abs(c.value) for c in own), own[0].anchor)
         )
-        for own in papers:
-            own = sorted(own, key=lambda claim: -claim.value)
-            middle = y + ROW / 2
-            dots: list[Dot] = []
-            placed: list[float] = []
-            for claim in own:
-                x = scale.x(claim.value)
-                # Equal or close values on one row: nudge up and down so each stays visible.
-                crowd = len([other for other in placed if abs(other - x) < DOT_RADIUS * 1.5])
-                nudge = (0, -4, 4, -8, 8)[min(crowd, 4)]
-                placed.append(x)
-                dots.append(Dot(x, middle + nudge, claim.gain.direction, _tip(claim)))
-            values = ", ".join(format_number(claim.value) + suffix for claim in own)
-            rows.append(
-                Row(
-                    y=middle,
-                    label=shorten(own[0].card.title, LABEL_CHARS),
-                    title=own[0].card.title,
-                    anchor=own[0].anchor,
-                    values=shorten(values, VALUES_CHARS),
-                    line_from=scale.x(scale.base),
-                    line_to=max(dot.x for dot in dots),
-                    dots=tuple(dots),
-                )
-            )
+        for paper_claims in papers:
+            row = _row(scale, suffix, y, sorted(paper_claims, key=lambda claim: -claim.value))
+            rows.append(row)
             y += ROW
     ticks = tuple(Tick(scale.x(value), format_number(value) + suffix) for value in scale.ticks)
     note = "logarithmic scale" if scale.log else "linear scale"

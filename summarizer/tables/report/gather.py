@@ -16,7 +16,7 @@ from summarizer.outputs import unique_by_id
 from summarizer.tables.links import paper_url
 from summarizer.tables.report.chart import GainsChart, gains_chart
 from summarizer.tables.report.marks import Piece, marked_pieces
-from summarizer.tables.rows import VIEWS, Cell, describe_gain
+from summarizer.tables.rows import PIPELINE_ARROW, VIEWS, Cell, describe_gain
 from summarizer.tables.table import Table, build_table
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ def _paper(number: int, anchor: str, card: PaperCard, section: str | None) -> Pa
 def _matrix_row(anchor: str, card: PaperCard) -> MatrixRow:
     (row,) = VIEWS["stages"].rows(card)
     cells = row[1 : 1 + len(STAGE_KINDS)]
-    names = " → ".join(f"{stage.name}" for stage in card.stages)
+    names = PIPELINE_ARROW.join(stage.name for stage in card.stages)
     return MatrixRow(anchor, card.title, cells, names)
 
 
