@@ -25,7 +25,7 @@ EXIT_INTERRUPTED = 130
 
 # Names of the table options, known here without importing summarizer.tables (a test
 # checks they match its dispatch tables).
-TABLE_FORMATS = ("md", "csv", "html", "latex", "json")
+TABLE_FORMATS = ("md", "csv", "html", "latex", "json", "report")
 TABLE_VIEWS = ("overview", "stages", "gains")
 TABLE_GROUPINGS = ("file", "contribution", "none")
 
@@ -357,14 +357,14 @@ def cache_clear(cache_dir: str | None) -> None:
     type=click.Choice(TABLE_FORMATS),
     default="md",
     show_default=True,
-    help="Output format.",
+    help="Output format; report: one HTML page with the overview, a chart of the gains, "
+    "the stage matrix and every paper's card and abstract.",
 )
 @click.option(
     "--view",
     type=click.Choice(TABLE_VIEWS),
-    default="overview",
-    show_default=True,
-    help="overview: a row per paper; stages: papers against stage kinds; gains: a row per gain.",
+    help="overview (the default): a row per paper; stages: papers against stage kinds; "
+    "gains: a row per gain. Not with --format report, which shows them all.",
 )
 @click.option(
     "--group-by",
@@ -374,16 +374,23 @@ def cache_clear(cache_dir: str | None) -> None:
     help="Split rows into sections by input file or contribution kind.",
 )
 @click.option("--sort", metavar="FIELD", help="Sort rows by a column of the view; -FIELD reverses.")
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="CSV: keep cells starting with = + - @ exactly (spreadsheets may run them as "
+    "formulas; by default they get a leading ').",
+)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 def table(
     cards_path: str,
     output_format: str,
-    view: str,
+    view: str | None,
     group_by: str,
     sort: str | None,
+    raw_csv: bool,
     output: str | None,
 ) -> None:
-    """Make a comparison table from a cards file, with no LLM call.
+    """Make a comparison table, or the report page, from a cards file, with no LLM call.
 
     The same cards always give the same bytes, so tables can be regenerated at will.
     """
@@ -394,7 +401,12 @@ def table(
     from summarizer.tables import render_table
 
     text = render_table(
-        read_cards(cards_path), view=view, fmt=output_format, group_by=group_by, sort=sort
+        read_cards(cards_path),
+        view=view,
+        fmt=output_format,
+        group_by=group_by,
+        sort=sort,
+        raw_csv=raw_csv,
     )
     if output is None or output == "-":
         click.echo(text, nl=False)
