@@ -35,6 +35,7 @@ from summarizer.errors import (
 from summarizer.outputs import (
     CARDS_FILE,
     ERRORS_FILE,
+    REPORT_FILE,
     RUN_FILE,
     TABLES_DIR,
     LineLog,
@@ -112,6 +113,7 @@ class BatchReport:
     cache_problem: str | None = None  # why the cache was bypassed, if it was
     concurrency: dict[str, int] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
+    report: str | None = None  # report.html
 
     def summary(self) -> str:
         """The one-paragraph summary printed at the end of a batch."""
@@ -127,6 +129,8 @@ class BatchReport:
                 f" Stopped early, {self.not_attempted} papers not attempted: {self.stopped_by}"
             )
         tables = f" Tables in {self.out_dir}/{TABLES_DIR}/." if self.tables else ""
+        if self.report:
+            tables += f" Report: {self.report}."
         failed = (
             f"{self.failed} failed (see {self.out_dir}/{ERRORS_FILE})"
             if self.failed
@@ -405,13 +409,15 @@ async def _run_async(
     return interrupted
 
 
-def _write_tables(cards: list[PaperCard], out_dir: Path) -> list[str]:
-    from summarizer.tables import write_batch_tables
+def _write_tables(cards: list[PaperCard], out_dir: Path) -> tuple[list[str], str | None]:
+    """The batch's tables and its report, made from the folder's cards."""
+    from summarizer.tables import write_batch_report, write_batch_tables
 
     if not cards:
-        return []
+        return [], None
     written = write_batch_tables(cards, out_dir / TABLES_DIR)
-    return [str(path) for path in written]
+    report = write_batch_report(cards, out_dir / REPORT_FILE)
+    return [str(path) for path in written], str(report)
 
 
 def run_batch(
@@ -480,7 +486,7 @@ def run_batch(
         final_cards = unique_by_id(load_existing_cards(out_dir / CARDS_FILE))
         report.cards_in_file = len(final_cards)
         if tables:
-            report.tables = _write_tables(final_cards, out_dir)
+            report.tables, report.report = _write_tables(final_cards, out_dir)
         report.wall_seconds = round(time.monotonic() - started, 3)
         report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
         write_json(out_dir / RUN_FILE, asdict(report))

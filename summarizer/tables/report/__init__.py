@@ -17,8 +17,6 @@ from summarizer.tables.report.render import render_report_page
 if TYPE_CHECKING:
     from summarizer.cards import PaperCard
 
-REPORT_FILE = "report.html"
-
 
 def render_report(
     cards: Sequence[PaperCard], *, group_by: str = "file", sort: str | None = None
@@ -27,4 +25,4 @@ def render_report(
     return render_report_page(gather_report(cards, group_by=group_by, sort=sort))
 
 
-__all__ = ["REPORT_FILE", "render_report"]
+__all__ = ["render_report"]
