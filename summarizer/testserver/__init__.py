@@ -53,6 +53,7 @@ def __getattr__(name: str) -> Any:
         return getattr(app, name)
     raise AttributeError(f"module 'summarizer.testserver' has no attribute {name!r}")
 
+
 __all__ = [
     "BATCH_FAULTS",
     "CONTENT_FAULTS",
