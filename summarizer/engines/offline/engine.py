@@ -12,7 +12,7 @@ from summarizer.engines.offline.names import find_method_name
 from summarizer.engines.offline.roles import shipped_model
 from summarizer.engines.offline.sentences import split_sentences
 from summarizer.engines.offline.stages import find_stages
-from summarizer.engines.offline.summary import find_method, method_text, problem_text
+from summarizer.engines.offline.summary import problem_and_method
 from summarizer.errors import EmptyAbstractError
 from summarizer.retries import RequestObserver
 
@@ -62,11 +62,13 @@ class OfflineEngine:
         if not text:
             raise EmptyAbstractError(title)
         sentences = split_sentences(abstract)
-        roles = shipped_model().predict([sentence.text for sentence in sentences])
-        method_index = find_method(sentences, roles)
+        model = shipped_model()
+        log_probabilities = model.log_probabilities([sentence.text for sentence in sentences])
+        roles = model.decode(log_probabilities)
+        problem, method = problem_and_method(title, abstract, sentences, log_probabilities, roles)
         fields = CardFields(
-            problem=problem_text(sentences, roles, method_index),
-            method=method_text(sentences, roles, method_index),
+            problem=problem,
+            method=method,
             method_name=find_method_name(title, sentences),
             contribution=find_contribution(title, abstract),  # type: ignore[arg-type]
             stages=[
