@@ -241,7 +241,7 @@ def joint_scores(model: SelectorModel, items: Sequence[Prepared]) -> dict[str, f
     for item in items:
         chosen = select(model, item.paper.title, item.sentences, item.log_probabilities, item.roles)
         abstract = item.paper.abstract
-        method = _text(abstract, chosen.method)
+        method = _text(abstract, chosen.method) if chosen.method else ""
         problem = _text(abstract, chosen.problem) if chosen.problem else ""
         first = item.paper.sentences[0]
         lead23 = " ".join(item.paper.sentences[1:3]) or first

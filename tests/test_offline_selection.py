@@ -93,7 +93,7 @@ def test_problem_and_method_never_share_text() -> None:
     model = shipped_model()
     logs = model.log_probabilities([s.text for s in sentences])
     chosen = select(shipped_selector(), "T", sentences, logs, model.decode(logs))
-    assert chosen.problem is not None
+    assert chosen.problem is not None and chosen.method is not None
     assert not chosen.problem.overlaps(chosen.method)
     card = OfflineEngine().fill("T", ABSTRACT).fields
     assert card.problem != card.method
@@ -102,7 +102,32 @@ def test_problem_and_method_never_share_text() -> None:
 def test_a_one_sentence_abstract_says_it_states_no_problem() -> None:
     card = OfflineEngine().fill("T", "We propose a parser for long sentences.").fields
     assert card.method == "We propose a parser for long sentences."
-    assert card.problem == NO_PROBLEM
+    assert card.problem == "Not stated in the abstract (aim: long sentences)."
+    plain = OfflineEngine().fill("T", "We propose a new parser.").fields
+    assert plain.problem == NO_PROBLEM == "Not stated in the abstract."
+
+
+def test_a_method_first_abstract_takes_a_later_gap_but_not_a_later_method_sentence() -> None:
+    abstract = (
+        "We present Foo, a parser for long documents. Foo first chunks the text and then "
+        "links the chunks. Existing parsers fail on documents longer than a page."
+    )
+    card = OfflineEngine().fill("Foo", abstract).fields
+    assert card.problem == "Existing parsers fail on documents longer than a page."
+    without_gap = "We present Foo, a parser for long documents. Foo first chunks the text."
+    assert OfflineEngine().fill("Foo", without_gap).fields.problem == (
+        "Not stated in the abstract (aim: long documents)."
+    )
+
+
+def test_an_abstract_cut_after_its_background_states_no_method() -> None:
+    abstract = (
+        "Pre-trained models hold strong potential for adaptation. However, this potential "
+        "is often impeded in online settings, where shifting data leads to unstable updates."
+    )
+    card = OfflineEngine().fill("Parameter dynamics", abstract).fields
+    assert card.method == NO_PROBLEM
+    assert card.problem != card.method
 
 
 def test_goal_and_proposal_of_one_sentence_become_problem_and_method() -> None:

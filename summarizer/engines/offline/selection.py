@@ -398,13 +398,38 @@ class SelectorModel:
         return scores
 
 
+_GAP_WORDS = FEATURES.index("gap_words")
+_CONTRAST_OPENING = FEATURES.index("contrast_opening")
+_PROPOSING = FEATURES.index("proposal")
+_AUTHORS_SPEAK = FEATURES.index("authors")
+
+
+def _states_a_gap(rows: Sequence[Sequence[float]], candidate: Candidate) -> bool:
+    """Every sentence of the candidate has gap words or opens with a contrast, and none
+    proposes anything or speaks for the authors."""
+    return all(
+        (rows[unit.sentence][_GAP_WORDS] > 0 or rows[unit.sentence][_CONTRAST_OPENING] > 0)
+        and not rows[unit.sentence][_PROPOSING]
+        and not rows[unit.sentence][_AUTHORS_SPEAK]
+        for unit in candidate.units
+    )
+
+
+def _states_a_method(rows: Sequence[Sequence[float]], roles: Sequence[str]) -> bool:
+    """Some sentence proposes, speaks for the authors, or is a method or objective."""
+    return any(row[_PROPOSING] or row[_AUTHORS_SPEAK] for row in rows) or any(
+        role in ("method", "objective") for role in roles
+    )
+
+
 @dataclass(frozen=True)
 class Selection:
-    """The chosen problem and method spans; problem is None when nothing apart from the
-    method can state it."""
+    """The chosen problem and method spans. The problem is None when nothing apart from
+    the method states a gap; the method is None when no sentence proposes or does
+    anything (an abstract cut after its background)."""
 
     problem: Candidate | None
-    method: Candidate
+    method: Candidate | None
 
 
 def select(
@@ -417,13 +442,17 @@ def select(
     """The best method span, then the best problem span that shares no text with it."""
     rows = sentence_features(title, sentences, log_probabilities, roles)
     found = candidates(sentence_units(sentences))
+    problem_scores = model.scores(rows, found, "problem")
+    if not _states_a_method(rows, roles):
+        best = max(range(len(found)), key=problem_scores.__getitem__)
+        return Selection(problem=found[best], method=None)
     method_scores = model.scores(rows, found, "method")
     method = found[max(range(len(found)), key=method_scores.__getitem__)]
-    problem_scores = model.scores(rows, found, "problem")
     allowed = [index for index, candidate in enumerate(found) if not candidate.overlaps(method)]
-    # The gap comes before what the paper does about it, wherever the abstract allows.
+    # The gap comes before what the paper does about it; after the method, only a
+    # sentence that states a gap ("Existing methods fail ...") and proposes nothing can.
     before = [index for index in allowed if found[index].units[-1].end <= method.units[0].start]
-    allowed = before or allowed
+    allowed = before or [index for index in allowed if _states_a_gap(rows, found[index])]
     problem = found[max(allowed, key=problem_scores.__getitem__)] if allowed else None
     return Selection(problem=problem, method=method)
 

@@ -2,19 +2,33 @@
 
 The method is the best-scoring candidate span for the method; the problem the
 best-scoring one for the problem among those that share no text with the method, so the
-two never repeat each other. Where nothing apart from the method can state the problem
-(a one-sentence abstract), the problem says so (docs/CARD_SPEC.md).
+two never repeat each other. Where nothing apart from the method states a gap (the
+method opens the abstract and no later sentence states one), the problem says so and
+gives the aim the method's own words state ("... approach to improve X"); where
+no sentence proposes or does anything (an abstract cut after its background), the
+method says so (docs/CARD_SPEC.md).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from summarizer.engines.offline.selection import Candidate, select, shipped_selector
 from summarizer.engines.offline.sentences import Sentence
 
 MAX_CHARS = 400
-NO_PROBLEM = "Not stated in the abstract."
+NOT_STATED = "Not stated in the abstract."
+NO_PROBLEM = NOT_STATED
+# The aim a proposal states: "a novel approach to improve SMT via paraphrase rules", "a
+# new model for unsupervised POS tagging", "the task of predicting adverbial triggers".
+_AIM = re.compile(
+    r"\b(?:(?:in order )?to (?!this\b|be\b|the\b|a\b|an\b)(?P<action>[a-z]\w+\b[^,;:.]*)|"
+    r"for (?P<object>(?!example|instance|each|all|the first)[^,;:.]{6,}?)"
+    r"(?=\s+(?:based|that|which|using|by|with|via|and)\b|[,;:.]|$)|"
+    r"(?:task|problem) of (?P<task>[^,;:.]+))",
+    re.I,
+)
 
 
 def clip(text: str, limit: int = MAX_CHARS) -> str:
@@ -45,6 +59,18 @@ def problem_and_method(
 ) -> tuple[str, str]:
     """The card's problem and method texts."""
     chosen = select(shipped_selector(), title, sentences, log_probabilities, roles)
-    method = span_text(abstract, chosen.method)
-    problem = span_text(abstract, chosen.problem) if chosen.problem else NO_PROBLEM
-    return problem, method
+    method = span_text(abstract, chosen.method) if chosen.method else NOT_STATED
+    if chosen.problem is not None:
+        return span_text(abstract, chosen.problem), method
+    return no_gap(method), method
+
+
+def no_gap(method: str) -> str:
+    """The problem of an abstract that states no gap: it says so, with the aim that the
+    method's own words give, if any ("Not stated in the abstract (aim: improve SMT via
+    paraphrase rules)."; docs/CARD_SPEC.md)."""
+    found = _AIM.search(method)
+    if found is None:
+        return NOT_STATED
+    aim = " ".join((found.group("action") or found.group("object") or found.group("task")).split())
+    return clip(f"{NOT_STATED[:-1]} (aim: {aim}).")
