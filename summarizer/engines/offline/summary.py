@@ -18,6 +18,7 @@ from summarizer.engines.offline.selection import Candidate, select, shipped_sele
 from summarizer.engines.offline.sentences import Sentence
 
 MAX_CHARS = 400
+_CJK_ENDS = ("\u3002", "\uff01", "\uff1f")
 NOT_STATED = "Not stated in the abstract."
 NO_PROBLEM = NOT_STATED
 # The aim a proposal states: "a novel approach to improve SMT via paraphrase rules", "a
@@ -56,13 +57,39 @@ def problem_and_method(
     sentences: Sequence[Sentence],
     log_probabilities: Sequence[Sequence[float]],
     roles: Sequence[str],
+    *,
+    english: bool = True,
 ) -> tuple[str, str]:
-    """The card's problem and method texts."""
+    """The card's problem and method texts.
+
+    The selector's features and the no-gap rules read English; for an abstract in
+    another language (`english=False`) the problem is its first sentence and the method
+    the one or two after it, the lead that a reader would skim.
+    """
+    if not english:
+        return _lead(sentences)
     chosen = select(shipped_selector(), title, sentences, log_probabilities, roles)
     method = span_text(abstract, chosen.method) if chosen.method else NOT_STATED
     if chosen.problem is not None:
         return span_text(abstract, chosen.problem), method
     return no_gap(method), method
+
+
+def _joined(texts: Sequence[str]) -> str:
+    """Sentences in order: a space after a Latin one, none after a CJK full stop."""
+    joined = ""
+    for text in texts:
+        text = " ".join(text.split())
+        joined += text if not joined or joined.endswith(_CJK_ENDS) else f" {text}"
+    return joined
+
+
+def _lead(sentences: Sequence[Sentence]) -> tuple[str, str]:
+    texts = [sentence.text for sentence in sentences]
+    if len(texts) < 2:
+        return NOT_STATED, clip(_joined(texts))
+    method = _joined(texts[1:3])
+    return clip(texts[0]), method if len(method) <= MAX_CHARS else clip(texts[1])
 
 
 def no_gap(method: str) -> str:
