@@ -56,11 +56,11 @@ from summarizer.engines.offline.selection import (  # noqa: E402
     SelectorModel,
     candidate_vector,
     candidates,
-    select,
     sentence_features,
     sentence_units,
 )
 from summarizer.engines.offline.sentences import Sentence, split_sentences  # noqa: E402
+from summarizer.engines.offline.summary import problem_and_method  # noqa: E402
 from summarizer.evaluation import read_reference_cards, token_f1  # noqa: E402
 from summarizer.evaluation_aclsum import AspectPaper, read_aclsum_file  # noqa: E402
 from summarizer.papers import normalize_title, read_papers, unique_papers  # noqa: E402
@@ -233,16 +233,20 @@ def to_model(weights: dict[str, Matrix]) -> dict[str, object]:
 
 
 def joint_scores(model: SelectorModel, items: Sequence[Prepared]) -> dict[str, float]:
-    """Mean token F1 of the runtime's selection (method, then problem) and the baselines."""
+    """Mean token F1 of the runtime's problem and method texts and of the baselines."""
     totals = dict.fromkeys(
         ("problem", "method", "first_problem", "first_method", "lead23_problem", "lead23_method"),
         0.0,
     )
     for item in items:
-        chosen = select(model, item.paper.title, item.sentences, item.log_probabilities, item.roles)
-        abstract = item.paper.abstract
-        method = _text(abstract, chosen.method) if chosen.method else ""
-        problem = _text(abstract, chosen.problem) if chosen.problem else ""
+        problem, method = problem_and_method(
+            item.paper.title,
+            item.paper.abstract,
+            item.sentences,
+            item.log_probabilities,
+            item.roles,
+            selector=model,
+        )
         first = item.paper.sentences[0]
         lead23 = " ".join(item.paper.sentences[1:3]) or first
         for aspect, text in (("problem", problem), ("method", method)):

@@ -10,7 +10,6 @@ the doubt.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 MIN_WORDS = 12  # fewer words than this say too little to judge
 MIN_FUNCTION_SHARE = 0.12  # English abstracts run at 0.3-0.45; German or French at < 0.08
@@ -27,19 +26,16 @@ _FUNCTION_WORDS = frozenset(
 )  # fmt: skip
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+# Letters outside the Latin alphabet (basic, Latin-1, Extended-A/B, Extended Additional).
+_FOREIGN_LETTER = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
+
+
 def _foreign_letter_share(text: str) -> float:
-    letters = [char for char in text if char.isalpha()]
-    if not letters:
+    if text.isascii():
         return 0.0
-    foreign = sum(1 for char in letters if not _is_latin(char))
-    return foreign / len(letters)
-
-
-def _is_latin(char: str) -> bool:
-    if char.isascii():
-        return True
-    name = unicodedata.name(char, "")
-    return name.startswith("LATIN")
+    letters = len(_LETTER.findall(text))
+    return len(_FOREIGN_LETTER.findall(text)) / letters if letters else 0.0
 
 
 def is_english(text: str) -> bool:

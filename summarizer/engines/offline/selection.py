@@ -149,6 +149,7 @@ def sentence_features(
     lowered = [sentence.text.lower() for sentence in sentences]
     bags = [content_words(text) for text in lowered]
     proposing = [bool(_PROPOSAL.search(text)) for text in lowered]
+    centrality = _centralities(bags)
     proposal = proposing.index(True) if any(proposing) else None
     rows: list[list[float]] = []
     for index, (text, logs, role) in enumerate(zip(lowered, log_probabilities, roles, strict=True)):
@@ -184,20 +185,34 @@ def sentence_features(
                 float(size < 8),
                 float(text.rstrip().endswith("?")),
                 len(bags[index] & title_words) / len(title_words) if title_words else 0.0,
-                _centrality(bags, index),
+                centrality[index],
             ]
         )
         rows.append(row)
     return rows
 
 
-def _centrality(bags: Sequence[set[str]], index: int) -> float:
-    """Mean Jaccard overlap of a sentence's content words with the other sentences'."""
-    own = bags[index]
-    others = [bag for position, bag in enumerate(bags) if position != index]
-    if not own or not others:
-        return 0.0
-    return sum(len(own & bag) / len(own | bag) for bag in others) / len(others)
+def _centralities(bags: Sequence[set[str]]) -> list[float]:
+    """Each sentence's mean Jaccard overlap of content words with the other sentences'
+    (0 for a sentence with no content words, or alone); each pair is computed once."""
+    count = len(bags)
+    totals = [0.0] * count
+    for first in range(count):
+        own = bags[first]
+        if not own:
+            continue
+        for second in range(first + 1, count):
+            other = bags[second]
+            if other:
+                shared = len(own & other)
+                if shared:
+                    overlap = shared / (len(own) + len(other) - shared)
+                    totals[first] += overlap
+                    totals[second] += overlap
+    return [
+        total / (count - 1) if bags[index] and count > 1 else 0.0
+        for index, total in enumerate(totals)
+    ]
 
 
 # --- candidate spans ----------------------------------------------------------------

@@ -14,7 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from summarizer.engines.offline.selection import Candidate, select, shipped_selector
+from summarizer.engines.offline.selection import (
+    Candidate,
+    SelectorModel,
+    select,
+    shipped_selector,
+)
 from summarizer.engines.offline.sentences import Sentence
 
 MAX_CHARS = 400
@@ -59,8 +64,9 @@ def problem_and_method(
     roles: Sequence[str],
     *,
     english: bool = True,
+    selector: SelectorModel | None = None,
 ) -> tuple[str, str]:
-    """The card's problem and method texts.
+    """The card's problem and method texts (`selector`: the shipped one by default).
 
     The selector's features and the no-gap rules read English; for an abstract in
     another language (`english=False`) the problem is its first sentence and the method
@@ -68,7 +74,8 @@ def problem_and_method(
     """
     if not english:
         return _lead(sentences)
-    chosen = select(shipped_selector(), title, sentences, log_probabilities, roles)
+    model = selector or shipped_selector()
+    chosen = select(model, title, sentences, log_probabilities, roles)
     method = span_text(abstract, chosen.method) if chosen.method else NOT_STATED
     if chosen.problem is not None:
         return span_text(abstract, chosen.problem), method
