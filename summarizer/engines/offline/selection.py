@@ -1,11 +1,14 @@
-"""Which sentence states the problem and which the method: a small linear model.
+"""Which span states the problem and which the method: a small learned selector.
 
-Each sentence gets a few dense features: its role log-probabilities from the role
-classifier, its place in the abstract and relative to the authors' first proposal, and
-cue words (a gap, a contrast, a proposal, results). One weight vector per aspect scores
-the sentences; the best-scoring one is chosen. The weights are learnt from ACLSum's
-human highlights by scripts/train_selector.py and ship in `selector_model.json`; the
-trainer and the runtime share `sentence_features`, so they always agree.
+Candidates are spans of the abstract: a sentence, the sentence without its lead-in, the
+goal and proposal halves of "To build X, we introduce Y", and two such units of
+neighbouring sentences. Each sentence gets a few dense features (role log-probabilities
+from the role classifier, place in the abstract and relative to the authors' first
+proposal, cue words for a gap, a contrast, a proposal or results, overlap with the
+title, centrality); one linear score per aspect ranks the candidates. The weights are
+learnt by scripts/train_selector.py from ACLSum's human challenge/approach summaries and
+the dev half of the reference cards, and ship in `selector_model.json`; the trainer and
+the runtime share `sentence_features` and `candidate_vector`, so they always agree.
 """
 
 from __future__ import annotations
