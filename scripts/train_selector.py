@@ -1,9 +1,12 @@
 """Train the offline engine's problem/method selector on ACLSum and write its weights.
 
     python scripts/train_selector.py [--data ../shared/data/aclsum/train.jsonl] [--out PATH]
-                                     [--references REF.jsonl --papers seeds/
-                                      --reference-half odd|even|all]
-                                     [--heldout FILE] [--target f1|highlights]
+                                     [--references ../shared/data/reference_cards.jsonl]
+                                     [--papers seeds/] [--reference-half odd|even|all]
+                                     [--no-references] [--heldout FILE]
+                                     [--target f1|highlights]
+
+With no options it writes the shipped weights, byte for byte.
 
 Needs the `train` extra (numpy, scipy). Deterministic: no randomness, folds in file order
 (paper i is in fold i mod 5), a fixed grid, L-BFGS from zero weights.
@@ -18,9 +21,10 @@ summary at temperature tau, so a near-miss counts almost as much as the best spa
 `--target highlights` it is the candidates made only of sentences the annotators
 highlighted for that aspect (papers with no highlight in the abstract are left out).
 
-With --references (reference cards, docs/CARD_SPEC.md) and --papers (where their
-abstracts are), those cards' problem and method are a second source of summaries, in the
-same folds; the cross-validated scores are printed per source.
+The reference cards (--references, docs/CARD_SPEC.md; by default the odd-line half,
+the one kept for development) with their abstracts from --papers are a second source of
+summaries, in the same folds; the cross-validated scores are printed per source.
+--no-references trains on ACLSum alone.
 
 The L2 strength and tau are chosen per aspect by 5-fold cross-validation on --data: the
 score is the mean token F1 of the chosen span against the summary. The cross-validated
@@ -67,6 +71,8 @@ from summarizer.papers import normalize_title, read_papers, unique_papers  # noq
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "aclsum" / "train.jsonl"
 DEFAULT_OUT = REPO / "summarizer" / "engines" / "offline" / MODEL_FILE
+DEFAULT_REFERENCES = REPO.parent / "shared" / "data" / "reference_cards.jsonl"
+DEFAULT_PAPERS = REPO / "seeds"
 FOLDS = 5
 L2_GRID = (1.0, 3.0, 10.0)
 TAU_GRID = (0.05, 0.1, 0.2)
@@ -261,21 +267,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--references", type=Path, default=None)
+    parser.add_argument("--references", type=Path, default=DEFAULT_REFERENCES)
+    parser.add_argument("--no-references", action="store_true")
     parser.add_argument(
         "--reference-half",
         choices=("odd", "even", "all"),
         default="odd",
         help="which reference cards to learn from: the 1st, 3rd, ... (odd), 2nd, 4th, ...",
     )
-    parser.add_argument("--papers", type=Path, default=None)
+    parser.add_argument("--papers", type=Path, default=DEFAULT_PAPERS)
     parser.add_argument("--heldout", type=Path, default=None)
     parser.add_argument("--target", choices=("f1", "highlights"), default="f1")
     args = parser.parse_args(argv)
 
     papers = read_aclsum_file(str(args.data))
     sources = {"aclsum": len(papers)}
-    if args.references is not None and args.papers is not None:
+    if not args.no_references:
         extra = reference_papers(args.references, args.papers, args.reference_half)
         sources["references"] = len(extra)
         papers = [*papers, *extra]
