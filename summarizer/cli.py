@@ -479,16 +479,21 @@ def serve_local(
     return local_server.serve(settings, announce=click.echo)
 
 
-def _print_scores(heading: str, rows: list[tuple[str, str]]) -> None:
+def _print_scores(
+    heading: str,
+    rows: Sequence[tuple[str, ...]],
+    columns: Sequence[str] = ("metric", "value"),
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
     click.echo(heading)
     table = Table(show_edge=False)
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for metric, value in rows:
-        table.add_row(metric, value)
+    table.add_column(columns[0])
+    for column in columns[1:]:
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(*row)
     Console(width=100).print(table)
 
 
@@ -533,6 +538,41 @@ def eval_roles(path: str, as_json: bool) -> None:
         _print_json(result)
     else:
         _print_scores(*role_score_lines(result))
+
+
+@cli.command("eval-aclsum")
+@click.argument("path", metavar="ACLSUM.jsonl")
+@click.option(
+    "--cards",
+    "cards_path",
+    metavar="CARDS.jsonl",
+    help="Cards to score, matched by title (default: run the offline engine on the papers).",
+)
+@click.option(
+    "--write-papers",
+    "papers_path",
+    metavar="PAPERS.jsonl",
+    help="Also write the papers (title, abstract) for `summarizer batch`.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_aclsum(path: str, cards_path: str | None, papers_path: str | None, as_json: bool) -> None:
+    """Score problem and method against ACLSum's human challenge and approach summaries."""
+    from summarizer import evaluation_aclsum as aclsum
+    from summarizer.cards import read_cards
+
+    papers = aclsum.read_aclsum_file(path)
+    if papers_path is not None:
+        aclsum.write_papers(papers, papers_path)
+    fields = (
+        aclsum.card_fields(read_cards(cards_path))
+        if cards_path is not None
+        else aclsum.offline_fields(papers)
+    )
+    result = aclsum.score_aclsum(fields, papers)
+    if as_json:
+        _print_json(result)
+    else:
+        _print_scores(*aclsum.aclsum_score_lines(result), columns=aclsum.ACLSUM_COLUMNS)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -30,6 +30,7 @@ def test_wheel_holds_the_data_files(wheel: Path) -> None:
     assert "summarizer/_data/schemas/card.schema.json" in names
     assert "summarizer/data/prices.toml" in names
     assert any(name.startswith("summarizer/engines/offline/") and "model" in name for name in names)
+    assert "summarizer/engines/offline/selector_model.json" in names
     assert not any(name.startswith(("tests/", "cassettes/", "seeds/")) for name in names)
 
 

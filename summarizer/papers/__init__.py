@@ -20,6 +20,7 @@ from summarizer.papers.model import (
 )
 from summarizer.papers.quality import (
     NOT_ABSTRACT,
+    NOT_ENGLISH,
     STARTS_MID_SENTENCE,
     TRUNCATED,
     quality_warnings,
@@ -30,6 +31,7 @@ from summarizer.papers.text import decode_text
 __all__ = [
     "BAD_RECORD",
     "NOT_ABSTRACT",
+    "NOT_ENGLISH",
     "NO_ABSTRACT",
     "STARTS_MID_SENTENCE",
     "STDIN",
