@@ -20,7 +20,7 @@ from typing import Any
 
 from summarizer.cache import CardCache, cache_key, open_cache
 from summarizer.cards import PaperCard, Provenance
-from summarizer.concurrency import AdaptiveLimiter
+from summarizer.concurrency import AdaptiveLimiter, Limiter
 from summarizer.engines import build_engine, engine_kind
 from summarizer.engines.base import Engine, EngineResult
 from summarizer.errors import EmptyAbstractError, RunStoppedError, SummarizerError
@@ -169,7 +169,7 @@ class Summarizer:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         stop: asyncio.Event | None = None,
-        limiter: AdaptiveLimiter | None = None,
+        limiter: Limiter | None = None,
     ) -> AsyncIterator[SummaryResult]:
         """Results as they finish, with at most `concurrency` requests in flight.
 

@@ -17,7 +17,8 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +53,7 @@ from summarizer.progress import Progress, QuietProgress
 from summarizer.prompts import render_messages
 from summarizer.recipe import Recipe, recipe_for
 from summarizer.run_folder import FolderLock, check_output_folder, move_aside
+from summarizer.scaleout.options import RayOptions
 from summarizer.screening import skip_reason
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings
 
@@ -441,6 +443,79 @@ async def _run_async(
     return interrupted
 
 
+@dataclass
+class RunOutcome:
+    """How the summarizing part of a run went, whichever way it ran."""
+
+    interrupted: bool
+    concurrency: dict[str, int]
+    cache_problem: str | None = None
+
+
+# Summarizes the papers still to do into the run: (todo, run) -> outcome.
+SummarizeInto = Callable[[Iterable[Paper], _Run], RunOutcome]
+
+
+@contextmanager
+def _summarizing(
+    settings: Settings, concurrency: int, ray: RayOptions | None, papers: int
+) -> Iterator[SummarizeInto]:
+    """How this run summarizes: in this process, or on Ray. Entered before any output
+    file is opened, so that a setting no engine can work with changes nothing."""
+    if ray is not None:
+        from summarizer.scaleout.driver import check_settings
+
+        check_settings(settings)
+        yield lambda todo, run: _run_on_ray(settings, todo, run, ray, papers, concurrency)
+        return
+    with Summarizer(settings) as summarizer:
+        yield lambda todo, run: _run_locally(summarizer, todo, run, concurrency)
+
+
+def _run_locally(
+    summarizer: Summarizer, todo: Iterable[Paper], run: _Run, concurrency: int
+) -> RunOutcome:
+    """Summarize `todo` in this process, concurrently on one event loop."""
+    limiter = AdaptiveLimiter(concurrency)
+    interrupted = asyncio.run(_run_async(summarizer, todo, run, limiter))
+    return RunOutcome(
+        interrupted=interrupted,
+        concurrency={
+            "maximum": limiter.maximum,
+            "lowest": limiter.lowest_limit,
+            "rate_limits": limiter.rate_limits,
+        },
+        cache_problem=summarizer.cache.problem if summarizer.cache is not None else None,
+    )
+
+
+def _run_on_ray(
+    settings: Settings,
+    todo: Iterable[Paper],
+    run: _Run,
+    options: RayOptions,
+    papers: int,
+    concurrency: int,
+) -> RunOutcome:
+    """Summarize `todo` (`papers` of them) on a Ray cluster (summarizer.scaleout)."""
+    if not papers:  # nothing to do: no cluster to start or join
+        return RunOutcome(interrupted=False, concurrency={"maximum": concurrency})
+    from summarizer.scaleout.driver import run_on_ray
+
+    outcome = run_on_ray(
+        settings,
+        todo,
+        run.record,
+        options,
+        todo=papers,
+        concurrency=concurrency,
+        grace_seconds=GRACE_SECONDS,
+    )
+    if outcome.stopped is not None:
+        run.stopped = RunStoppedError(outcome.stopped)
+    return RunOutcome(outcome.interrupted, outcome.concurrency, outcome.cache_problem)
+
+
 def _write_tables(out_dir: Path) -> tuple[list[str], str | None]:
     """The batch's tables and its report, made from the folder's cards."""
     from summarizer.tables import write_batch_report, write_batch_tables
@@ -464,6 +539,7 @@ def run_batch(
     progress: Progress | None = None,
     prices_file: Path | None = None,
     tables: bool = True,
+    ray: RayOptions | None = None,
 ) -> BatchReport:
     """Summarize every unique paper of `paths` into `out_dir`, resuming earlier runs.
 
@@ -474,6 +550,8 @@ def run_batch(
     do it), and neither papers nor cards are held in memory, only their ids.
     After Ctrl-C or SIGTERM it stops taking papers, gives those in flight a few seconds,
     and returns with `interrupted` set: finished cards are kept and run.json written.
+    With `ray`, the papers are summarized by actors on a Ray cluster
+    (summarizer.scaleout), `concurrency` requests in flight over all of them.
     """
     if concurrency < 1:
         raise ConfigError("concurrency", "must be at least 1")
@@ -489,18 +567,17 @@ def run_batch(
         report = _new_report(paths, out_dir, recipe)
         report.moved_aside = str(moved) if moved else None
         progress = progress or QuietProgress()
-        with Summarizer(settings) as summarizer:
+        with _summarizing(settings, concurrency, ray, counted.todo) as summarize:
             run = _Run(out_dir, report, progress)
-            limiter = AdaptiveLimiter(concurrency)
             progress.start(counted.todo)
             try:
-                todo = inputs.todo(done, BatchPlan())
-                report.interrupted = asyncio.run(_run_async(summarizer, todo, run, limiter))
+                outcome = summarize(inputs.todo(done, BatchPlan()), run)
             finally:
                 progress.stop()
                 run.close()
-            if summarizer.cache is not None:
-                report.cache_problem = summarizer.cache.problem
+        report.interrupted = outcome.interrupted
+        report.cache_problem = outcome.cache_problem
+        report.concurrency = outcome.concurrency
         # The counting pass read everything; the working pass stops early when the run does.
         _fill_plan_counts(report, counted)
         report.not_attempted = max(0, counted.todo - report.new_cards - report.failed)
@@ -508,11 +585,6 @@ def run_batch(
             report.stopped_by = str(run.stopped.cause)
         report.usage = {**run.usage.model_dump(), "total_tokens": run.usage.total_tokens}
         report.estimated_cost_usd = _cost(recipe, run.usage, prices_file)
-        report.concurrency = {
-            "maximum": limiter.maximum,
-            "lowest": limiter.lowest_limit,
-            "rate_limits": limiter.rate_limits,
-        }
         report.cards_in_file = len(done) + report.new_cards
         if tables and report.cards_in_file:
             report.tables, report.report = _write_tables(out_dir)

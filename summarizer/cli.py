@@ -236,6 +236,25 @@ def summarize(
     "too (skipped by default).",
 )
 @click.option("--prices", type=click.Path(dir_okay=False), help="A price table (TOML) to use.")
+@click.option(
+    "--ray",
+    "use_ray",
+    is_flag=True,
+    help="Summarize on Ray (the `ray` extra): the cluster --ray-address or RAY_ADDRESS "
+    "names, else a local Ray. --concurrency is then the total over all actors.",
+)
+@click.option("--ray-address", metavar="ADDRESS", help="Join this Ray cluster (implies --ray).")
+@click.option("--actors", type=click.IntRange(min=1), help="Ray actors [default: one per CPU].")
+@click.option(
+    "--actor-concurrency",
+    type=click.IntRange(min=1),
+    help="Requests in flight per Ray actor [default: --concurrency split over the actors].",
+)
+@click.option(
+    "--actor-cpus",
+    type=click.FloatRange(min=0, min_open=True),
+    help="CPUs each Ray actor reserves [default: 1].",
+)
 @engine_options
 def batch(
     paths: tuple[str, ...],
@@ -248,6 +267,11 @@ def batch(
     start_over: bool,
     no_skip: bool,
     prices: str | None,
+    use_ray: bool,
+    ray_address: str | None,
+    actors: int | None,
+    actor_concurrency: int | None,
+    actor_cpus: float | None,
     **options: Any,
 ) -> int:
     """Summarize every paper of files, folders or references into cards and tables.
@@ -260,12 +284,21 @@ def batch(
     OUT_DIR, and all its cards share one recipe (engine, model, mode, prompt, ...): a
     run with other settings stops before any request (exit 2). Exit code 1 when some
     papers or inputs failed (see OUT_DIR/errors.jsonl), 130 when interrupted.
+
+    With --ray, actors on a Ray cluster make the cards (docs/scale-out.md); the outputs
+    are the same.
     """
     from pathlib import Path
 
     from summarizer import batch as batch_runner
     from summarizer.progress import progress_for
+    from summarizer.scaleout.options import RayOptions
 
+    ray = None
+    if use_ray or ray_address:
+        ray = RayOptions(ray_address, actors, actor_concurrency, actor_cpus)
+    elif actors or actor_concurrency or actor_cpus:
+        raise click.UsageError("--actors, --actor-concurrency and --actor-cpus need --ray")
     settings = settings_from(options, quiet=quiet)
     prices_file = Path(prices) if prices else None
     if dry_run:
@@ -291,6 +324,7 @@ def batch(
         start_over=start_over,
         progress=progress_for(quiet),
         prices_file=prices_file,
+        ray=ray,
     )
     for problem in [*report.unreadable_inputs, *report.bad_records]:
         _report(problem)

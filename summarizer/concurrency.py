@@ -8,6 +8,25 @@ up to the maximum the user asked for.
 from __future__ import annotations
 
 import asyncio
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    """What a run of many papers takes a slot from before each request, and tells how
+    requests fare (a `retries.RequestObserver`): `AdaptiveLimiter` in one process, a
+    share of a cluster-wide budget on Ray (summarizer.scaleout.budget)."""
+
+    async def acquire(self) -> None:
+        """Wait for a free slot."""
+
+    async def release(self) -> None:
+        """Give a slot back."""
+
+    def rate_limited(self, retry_after: float | None) -> None:
+        """A request got HTTP 429 and will be retried."""
+
+    def succeeded(self) -> None:
+        """A request got an answer."""
 
 
 class AdaptiveLimiter:

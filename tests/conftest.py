@@ -61,6 +61,27 @@ def test_server() -> Iterator[Server]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[str]:
+    """One local Ray for the whole session (2 CPUs, as CI has); yields its address, for
+    a `summarizer batch --ray-address` subprocess to join. Tests marked `ray` use it.
+
+    Its token (Ray's token authentication) is given in the environment, which the
+    subprocesses inherit, rather than written to the home folder as Ray would."""
+    import secrets
+
+    import ray
+
+    with pytest.MonkeyPatch.context() as environment:
+        environment.delenv("RAY_AUTH_MODE", raising=False)  # ray.init sets it: undone after
+        environment.setenv("RAY_AUTH_TOKEN", secrets.token_hex(32))
+        context = ray.init(num_cpus=2, include_dashboard=False, object_store_memory=200 * 2**20)
+        try:
+            yield context.address_info["gcs_address"]
+        finally:
+            ray.shutdown()
+
+
 # --- optional capabilities: skipped with a reason where missing, required in CI ------------
 
 # Set by .ci/run: the README's test command installs everything, so any skip is a failure.
@@ -80,6 +101,12 @@ def _missing_local_extra() -> str | None:
     return None
 
 
+def _missing_ray() -> str | None:
+    import importlib.util
+
+    return "Ray Data" if importlib.util.find_spec("ray") is None else None
+
+
 def _missing_chromium() -> str | None:
     from cdp import chromium_path
 
@@ -90,6 +117,7 @@ def _missing_chromium() -> str | None:
 _CAPABILITIES = {
     "local_llm": (_missing_local_extra, "pip install -e '.[local]' (see docs/local-models.md)"),
     "browser": (_missing_chromium, "apt-get install chromium"),
+    "ray": (_missing_ray, "pip install -e '.[ray]' (see docs/scale-out.md)"),
 }
 
 

@@ -204,7 +204,7 @@ def _stream_file(path: str, found: Format, strict: bool) -> Iterator[Paper | Ski
                 if not records:
                     yield from waiting
                     waiting = []
-                yield _paper(read, records, name, collection)
+                yield paper_from_record(read, records, name, collection)
                 records += 1
         except UnicodeDecodeError as exc:
             raise not_utf8_error(path, exc.object[exc.start], lines.count + 1) from None
@@ -216,7 +216,7 @@ def _items_of(read: _Input, strict: bool) -> Iterator[Paper | Skipped]:
     """The papers and skipped entries of an input read whole."""
     checked = _checked(read, strict)
     for index, record in enumerate(checked.reading.records):
-        yield _paper(record, index, checked.name, checked.collection)
+        yield paper_from_record(record, index, checked.name, checked.collection)
     yield from checked.reading.skipped
 
 
@@ -248,7 +248,9 @@ def _items_of_argument(
             yield problem
 
 
-def _paper(record: Record, index: int, name: str, collection: str | None) -> Paper:
+def paper_from_record(record: Record, index: int, name: str, collection: str | None) -> Paper:
+    """The Paper of a reader's record: its id, source (input `name`, position `index`)
+    and quality warnings."""
     return Paper(
         paper_id=paper_id_for(record.title),
         title=record.title,
