@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarizer.api import Summarizer, SummaryResult
 from summarizer.cache import cache_key, open_cache
@@ -54,6 +54,9 @@ from summarizer.prompts import render_messages
 from summarizer.recipe import Recipe, recipe_for
 from summarizer.run_folder import FolderLock, check_output_folder, move_aside
 from summarizer.scaleout.options import RayOptions
+
+if TYPE_CHECKING:
+    from summarizer.scaleout.driver import RayRun
 from summarizer.screening import skip_reason
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings
 
@@ -463,10 +466,12 @@ def _summarizing(
     """How this run summarizes: in this process, or on Ray. Entered before any output
     file is opened, so that a setting no engine can work with changes nothing."""
     if ray is not None:
-        from summarizer.scaleout.driver import check_settings
+        from summarizer.scaleout.driver import ray_run
 
-        check_settings(settings)
-        yield lambda todo, run: _run_on_ray(settings, todo, run, ray, papers, concurrency)
+        with ray_run(
+            settings, ray, concurrency=concurrency, todo=papers, grace_seconds=GRACE_SECONDS
+        ) as on_ray:
+            yield lambda todo, run: _run_on_ray(on_ray, todo, run, concurrency)
         return
     with Summarizer(settings) as summarizer:
         yield lambda todo, run: _run_locally(summarizer, todo, run, concurrency)
@@ -489,31 +494,14 @@ def _run_locally(
     )
 
 
-def _run_on_ray(
-    settings: Settings,
-    todo: Iterable[Paper],
-    run: _Run,
-    options: RayOptions,
-    papers: int,
-    concurrency: int,
-) -> RunOutcome:
-    """Summarize `todo` (`papers` of them) on a Ray cluster (summarizer.scaleout)."""
-    if not papers:  # nothing to do: no cluster to start or join
-        return RunOutcome(interrupted=False, concurrency={"maximum": concurrency})
-    from summarizer.scaleout.driver import run_on_ray
-
-    outcome = run_on_ray(
-        settings,
-        todo,
-        run.record,
-        options,
-        todo=papers,
-        concurrency=concurrency,
-        grace_seconds=GRACE_SECONDS,
-    )
+def _run_on_ray(on_ray: RayRun, todo: Iterable[Paper], run: _Run, concurrency: int) -> RunOutcome:
+    """Summarize `todo` on a Ray cluster (summarizer.scaleout)."""
+    outcome = on_ray.summarize(todo, run.record)
     if outcome.stopped is not None:
         run.stopped = RunStoppedError(outcome.stopped)
-    return RunOutcome(outcome.interrupted, outcome.concurrency, outcome.cache_problem)
+    return RunOutcome(
+        outcome.interrupted, outcome.concurrency or {"maximum": concurrency}, outcome.cache_problem
+    )
 
 
 def _write_tables(out_dir: Path) -> tuple[list[str], str | None]:

@@ -17,6 +17,7 @@ import pytest
 from summarizer.api import Summarizer
 from summarizer.batch import BatchReport, run_batch
 from summarizer.cards import PaperCard
+from summarizer.errors import ConfigError
 from summarizer.papers import read_papers
 from summarizer.scaleout import RayOptions, summarize_dataset
 from summarizer.scaleout.rows import paper_from_record_row
@@ -81,6 +82,17 @@ def test_the_offline_engine_makes_the_same_outputs_on_ray(tmp_path: Path, repo: 
         ours = (tmp_path / "ray" / "tables" / table).read_text(encoding="utf-8")
         theirs = (tmp_path / "local" / "tables" / table).read_text(encoding="utf-8")
         assert sorted(ours.splitlines()) == sorted(theirs.splitlines())
+
+
+def test_actors_no_node_can_hold_are_refused_before_any_output(tmp_path: Path, repo: Path) -> None:
+    settings = resolve_settings(engine="offline", environ={})
+    with pytest.raises(ConfigError) as refused:
+        run_batch([str(repo / "seeds")], tmp_path / "out", settings, ray=RayOptions(actor_cpus=3))
+    assert str(refused.value) == (
+        "actor-cpus: each actor asks for 3 CPUs, and the largest node of the cluster has 2 "
+        "(use --actor-cpus 2 or less)"
+    )
+    assert not (tmp_path / "out" / "cards.jsonl").exists()
 
 
 def test_one_budget_holds_the_total_over_all_actors_and_cards_match_a_local_run(

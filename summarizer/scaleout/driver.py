@@ -1,16 +1,18 @@
 """A batch's papers through Ray: the driver side of `summarizer batch --ray`.
 
-`run_on_ray` is another source of results for the batch's own recorder: it puts the
-papers still to do into a Ray Dataset, has a pool of card-making actors summarize them
-under one shared concurrency budget, and hands each result back as a SummaryResult as
-it streams in. Locking, resume, duplicates, recipe checks, cards.jsonl, errors.jsonl,
+`ray_run` (entered before the batch opens its output files: it checks what could refuse
+the run, and joins Ray) gives a `RayRun`, another source of results for the batch's own
+recorder: it puts the papers still to do into a Ray Dataset, has a pool of card-making
+actors summarize them under one shared concurrency budget, and hands each result back
+as a SummaryResult as it streams in. Locking, resume, duplicates, recipe checks, cards.jsonl, errors.jsonl,
 run.json and tables stay with the batch (summarizer.batch), exactly as in a local run.
 
 Stopping: an error every further paper would meet (a refused key, an unknown model, an
-endpoint that is down) stops every actor's requests through the budget; so does Ctrl-C
-or SIGTERM. Results already under way are still taken for `grace_seconds`, then the
-dataset is shut down (its actors end). Answers that arrived are in the cache either way,
-so a re-run pays for none of them again.
+endpoint that is down) stops every actor's requests through the budget; the requests
+under way finish, the rest of the papers pass through without one. Ctrl-C or SIGTERM
+stops putting papers into Ray and every actor's requests; results under way are still
+taken for `grace_seconds`, then the dataset is shut down (its actors end). Answers that
+arrived are in the cache either way, so a re-run pays for none of them again.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 
 from summarizer.api import Summarizer, SummaryResult
 from summarizer.engines import engine_kind
-from summarizer.errors import SummarizerError
+from summarizer.errors import ConfigError, SummarizerError
 from summarizer.papers import Paper
 from summarizer.scaleout.budget import BudgetStats, RunControl
 from summarizer.scaleout.cluster import cluster_cpus, connected, import_ray, quiet_ray_data
@@ -90,53 +92,99 @@ def _signals_handled(handler: _Interrupt) -> Iterator[None]:
 
 
 def check_settings(settings: Settings) -> None:
-    """Fail here, before any output file is touched, when Ray is not installed or the
-    settings are ones no actor could work with (no key, a model file that is not there):
-    the same one-line errors as a local run's. Builds a Summarizer once to find out."""
+    """Fail when Ray is not installed or the settings are ones no actor could work with
+    (no key, a model file that is not there): the same one-line errors as a local run's.
+    Builds a Summarizer once to find out."""
     import_ray()
     Summarizer(settings).close()
 
 
-def run_on_ray(
+@contextmanager
+def ray_run(
     settings: Settings,
-    papers: Iterable[Paper],
-    record: Callable[[SummaryResult], None],
     options: RayOptions,
     *,
-    todo: int,
     concurrency: int,
+    todo: int,
     grace_seconds: float,
-) -> RayOutcome:
-    """Summarize `papers` (`todo` of them) on Ray, passing each result to `record` as it
-    arrives; a result whose error stops the run stops it (see the module's docstring)."""
-    asks_model = engine_kind(settings.engine).asks_model
+) -> Iterator[RayRun]:
+    """A run of `todo` papers on Ray, ready to start: everything that could refuse it
+    (Ray missing, settings, the cluster's address, actors no node can hold) is checked
+    on entering, before the batch touches its output files. Ray is joined (or started)
+    for the block, and left after; with nothing to do, it is not joined at all."""
+    check_settings(settings)
+    if not todo:
+        yield RayRun(None, settings, None, grace_seconds)
+        return
     with connected(options.address) as ray:
         quiet_ray_data()
         split = split_work(
             options,
             concurrency=concurrency,
-            asks_model=asks_model,
+            asks_model=engine_kind(settings.engine).asks_model,
             cluster_cpus=cluster_cpus(ray),
             papers=todo,
         )
+        check_actors_fit(ray, split)
+        yield RayRun(ray, settings, split, grace_seconds)
+
+
+class RayRun:
+    """A batch's run on a joined Ray (see `ray_run`)."""
+
+    def __init__(
+        self,
+        ray: ModuleType | None,
+        settings: Settings,
+        split: WorkSplit | None,
+        grace_seconds: float,
+    ) -> None:
+        self._ray = ray
+        self._settings = settings
+        self._split = split
+        self._grace_seconds = grace_seconds
+
+    def summarize(
+        self, papers: Iterable[Paper], record: Callable[[SummaryResult], None]
+    ) -> RayOutcome:
+        """Summarize `papers` on the actors, passing each result to `record` as it arrives;
+        a result whose error stops the run stops it (see the module's docstring)."""
+        ray, split = self._ray, self._split
+        if ray is None or split is None:
+            return RayOutcome()
         control = start_control(ray, split)
         outcome = RayOutcome()
+        interrupt = _Interrupt(lambda: control.stop.remote(INTERRUPTED), self._grace_seconds)
         try:
-            dataset = papers_dataset(papers, block_papers=split.block_papers)
-            if dataset is not None:
-                results = results_dataset(dataset, settings, control, split)
-                _consume(ray, iter(results.iter_rows()), record, control, outcome, grace_seconds)
+            with _signals_handled(interrupt):
+                _run(ray, papers, record, self._settings, split, control, outcome, interrupt)
             stats: BudgetStats = ray.get(control.stats.remote())
         finally:
             ray.kill(control)
-    outcome.cache_problem = stats.cache_problem
-    outcome.concurrency = {
-        "maximum": stats.maximum,
-        "lowest": stats.lowest,
-        "rate_limits": stats.rate_limits,
-        **split.to_report(),
-    }
-    return outcome
+        outcome.interrupted = interrupt.requested
+        outcome.cache_problem = stats.cache_problem
+        outcome.concurrency = {
+            "maximum": stats.maximum,
+            "lowest": stats.lowest,
+            "rate_limits": stats.rate_limits,
+            **split.to_report(),
+        }
+        return outcome
+
+
+def check_actors_fit(ray: ModuleType, split: WorkSplit) -> None:
+    """ConfigError when no node has the CPUs one actor asks for (Ray would wait forever)."""
+    largest = max(
+        (float(node["Resources"].get("CPU", 0)) for node in ray.nodes() if node["Alive"]),
+        default=0.0,
+    )
+    if split.actor_cpus > largest:
+        raise ConfigError(
+            "actor-cpus",
+            f"each actor asks for {split.actor_cpus:g} CPUs, and the largest node of the "
+            f"cluster has {largest:g}",
+            hint=f"use --actor-cpus {largest:g} or less",
+        )
 
 
 def start_control(ray: ModuleType, split: WorkSplit) -> Any:
@@ -147,19 +195,25 @@ def start_control(ray: ModuleType, split: WorkSplit) -> Any:
     return remote.remote(split.total)
 
 
-def _consume(
+def _run(
     ray: ModuleType,
-    rows: Iterator[dict[str, Any]],
+    papers: Iterable[Paper],
     record: Callable[[SummaryResult], None],
+    settings: Settings,
+    split: WorkSplit,
     control: Any,
     outcome: RayOutcome,
-    grace_seconds: float,
+    interrupt: _Interrupt,
 ) -> None:
-    """Record each result row as it streams in, noting in `outcome` what stopped the run
-    (an error every further paper would meet) and whether the user interrupted it."""
-    interrupt = _Interrupt(lambda: control.stop.remote(INTERRUPTED), grace_seconds)
+    """Put the papers into Ray, run the actors, record each result as it streams in.
+    After Ctrl-C no more papers are put, and waiting stops once the grace is over."""
     try:
-        with _signals_handled(interrupt):
+        until_interrupted = (paper for paper in papers if not interrupt.requested)
+        dataset = papers_dataset(until_interrupted, block_papers=split.block_papers)
+        if dataset is None or interrupt.requested:
+            return
+        rows = iter(results_dataset(dataset, settings, control, split).iter_rows())
+        try:
             for row in rows:
                 result = result_from_row(row)
                 record(result)
@@ -167,17 +221,17 @@ def _consume(
                 if error is not None and error.stops_run and outcome.stopped is None:
                     outcome.stopped = error
                     control.stop.remote(str(error))
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()  # shuts the dataset's execution down: its actors end
     except KeyboardInterrupt:
         interrupt.requested = True
     except ray.exceptions.RayError as exc:
-        raise SummarizerError(f"the Ray run failed: {_first_line(exc)}") from None
-    finally:
-        close = getattr(rows, "close", None)
-        if close is not None:
-            close()  # shuts the dataset's execution down: its actors end
-    outcome.interrupted = interrupt.requested
+        raise SummarizerError(f"the Ray run failed: {_last_line(exc)}") from None
 
 
-def _first_line(exc: BaseException) -> str:
+def _last_line(exc: BaseException) -> str:
+    """The line of a Ray error that says what failed: its last (a traceback comes first)."""
     text = str(exc).strip()
     return text.splitlines()[-1] if text else type(exc).__name__
