@@ -4,8 +4,9 @@
 the run, and joins Ray) gives a `RayRun`, another source of results for the batch's own
 recorder: it puts the papers still to do into a Ray Dataset, has a pool of card-making
 actors summarize them under one shared concurrency budget, and hands each result back
-as a SummaryResult as it streams in. Locking, resume, duplicates, recipe checks, cards.jsonl, errors.jsonl,
-run.json and tables stay with the batch (summarizer.batch), exactly as in a local run.
+as a SummaryResult as it streams in. Locking, resume, duplicates, recipe checks,
+cards.jsonl, errors.jsonl, run.json and tables stay with the batch (summarizer.batch),
+exactly as in a local run.
 
 Stopping: an error every further paper would meet (a refused key, an unknown model, an
 endpoint that is down) stops every actor's requests through the budget; the requests
