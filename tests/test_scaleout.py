@@ -24,6 +24,7 @@ from summarizer.errors import (
 )
 from summarizer.papers import Paper, read_papers
 from summarizer.scaleout.budget import RunControl, SharedLimiter
+from summarizer.scaleout.cluster import check_reachable
 from summarizer.scaleout.options import RayOptions, split_work
 from summarizer.scaleout.rows import (
     error_from_dict,
@@ -280,6 +281,16 @@ def test_ray_missing_is_one_line_saying_what_to_install(
         "summarizer: ray: Ray is not installed (pip install 'summarizer[ray]')\n"
     )
     assert not (tmp_path / "out" / "cards.jsonl").exists()
+
+
+def test_an_address_where_nothing_listens_fails_at_once() -> None:
+    with pytest.raises(ConfigError) as refused:
+        check_reachable("127.0.0.1:9")
+    assert str(refused.value).startswith(
+        "ray-address: nothing answers at 127.0.0.1:9 (Connection refused)"
+    )
+    for left_to_ray in (None, "auto", "local", "not-an-address"):
+        check_reachable(left_to_ray)
 
 
 def test_importing_the_batch_and_the_scale_out_imports_no_ray() -> None:

@@ -95,6 +95,21 @@ def test_actors_no_node_can_hold_are_refused_before_any_output(tmp_path: Path, r
     assert not (tmp_path / "out" / "cards.jsonl").exists()
 
 
+def test_a_cluster_address_where_nothing_listens_is_one_line(tmp_path: Path, repo: Path) -> None:
+    command = [
+        sys.executable, "-m", "summarizer", "batch", str(repo / "seeds"),
+        "-o", str(tmp_path / "out"), "--ray-address", "127.0.0.1:9",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.endswith(
+        "summarizer: ray-address: nothing answers at 127.0.0.1:9 (Connection refused) (check "
+        "the address (`ray status` on the head node prints it), or leave --ray-address and "
+        "RAY_ADDRESS out for a local Ray)\n"
+    )
+    assert not (tmp_path / "out" / "cards.jsonl").exists()
+
+
 def test_one_budget_holds_the_total_over_all_actors_and_cards_match_a_local_run(
     test_server: Server, tmp_path: Path, repo: Path
 ) -> None:

@@ -7,6 +7,8 @@ core install runs without it, and `summarizer --help` stays fast.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +16,9 @@ from types import ModuleType
 
 from summarizer.errors import ConfigError
 from summarizer.scaleout.options import RAY_EXTRA_HINT
+
+# Seconds to wait for a cluster's address to accept a connection.
+CONNECT_SECONDS = 5.0
 
 
 def import_ray() -> ModuleType:
@@ -39,6 +44,7 @@ def connected(address: str | None) -> Iterator[ModuleType]:
     if ray.is_initialized():
         yield ray
         return
+    check_reachable(address if address is not None else os.environ.get("RAY_ADDRESS"))
     try:
         # Workers' output is not echoed here: results come back as rows, problems as
         # errors; Ray's own notices (token authentication, tips about future defaults
@@ -59,6 +65,26 @@ def connected(address: str | None) -> Iterator[ModuleType]:
         yield ray
     finally:
         ray.shutdown()
+
+
+def check_reachable(address: str | None) -> None:
+    """ConfigError at once when nothing listens at a cluster's `host:port`: `ray.init`
+    would wait for minutes. ("auto", "local" and no address are left to Ray.)"""
+    if not address or address in ("auto", "local"):
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return  # not host:port: Ray says what is wrong with it
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            "ray-address",
+            f"nothing answers at {address} ({exc.strerror or exc})",
+            hint="check the address (`ray status` on the head node prints it), or leave "
+            "--ray-address and RAY_ADDRESS out for a local Ray",
+        ) from None
 
 
 def quiet_ray_data() -> None:
