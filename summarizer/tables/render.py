@@ -7,23 +7,28 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from summarizer.errors import ConfigError
-from summarizer.tables.render_csv import render_csv
-from summarizer.tables.render_html import render_html
-from summarizer.tables.render_json import render_json
-from summarizer.tables.render_latex import render_latex
-from summarizer.tables.render_md import render_markdown
+from summarizer.tables.render_csv import CsvWriter, render_csv
+from summarizer.tables.render_html import HtmlWriter
+from summarizer.tables.render_json import JsonWriter
+from summarizer.tables.render_latex import LatexWriter
+from summarizer.tables.render_md import MarkdownWriter
 from summarizer.tables.report import render_report
 from summarizer.tables.table import Table, build_table
+from summarizer.tables.writer import WriterFactory, render_whole
 
 if TYPE_CHECKING:
     from summarizer.cards import PaperCard
 
+# Each format writes a table piece by piece (writer.py); FORMATS joins the pieces.
+WRITERS: dict[str, WriterFactory] = {
+    "md": MarkdownWriter,
+    "csv": CsvWriter,
+    "html": HtmlWriter,
+    "latex": LatexWriter,
+    "json": JsonWriter,
+}
 FORMATS: dict[str, Callable[[Table], str]] = {
-    "md": render_markdown,
-    "csv": render_csv,
-    "html": render_html,
-    "latex": render_latex,
-    "json": render_json,
+    fmt: partial(render_whole, make_writer) for fmt, make_writer in WRITERS.items()
 }
 EXTENSIONS = {"md": "md", "csv": "csv", "html": "html", "latex": "tex", "json": "json"}
 # Not a table of one view but a page about the cards (summarizer/tables/report/).
