@@ -35,7 +35,6 @@ from summarizer.errors import (
 from summarizer.outputs import (
     CARDS_FILE,
     ERRORS_FILE,
-    REPORT_FILE,
     RUN_FILE,
     TABLES_DIR,
     LineLog,
@@ -114,6 +113,7 @@ class BatchReport:
     concurrency: dict[str, int] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
     report: str | None = None  # report.html
+    report_parts: list[str] = field(default_factory=list)  # when too big for one page
 
     def summary(self) -> str:
         """The one-paragraph summary printed at the end of a batch."""
@@ -130,7 +130,8 @@ class BatchReport:
             )
         tables = f" Tables in {self.out_dir}/{TABLES_DIR}/." if self.tables else ""
         if self.report:
-            tables += f" Report: {self.report}."
+            parts = f" (an index of {len(self.report_parts)} parts)" if self.report_parts else ""
+            tables += f" Report: {self.report}{parts}."
         failed = (
             f"{self.failed} failed (see {self.out_dir}/{ERRORS_FILE})"
             if self.failed
@@ -409,15 +410,13 @@ async def _run_async(
     return interrupted
 
 
-def _write_tables(cards: list[PaperCard], out_dir: Path) -> tuple[list[str], str | None]:
-    """The batch's tables and its report, made from the folder's cards."""
+def _write_tables(cards_path: Path, out_dir: Path) -> tuple[list[str], list[str]]:
+    """The batch's tables and its report's pages (report.html first), from its cards file."""
     from summarizer.tables import write_batch_report, write_batch_tables
 
-    if not cards:
-        return [], None
-    written = write_batch_tables(cards, out_dir / TABLES_DIR)
-    report = write_batch_report(cards, out_dir / REPORT_FILE)
-    return [str(path) for path in written], str(report)
+    tables = write_batch_tables(cards_path, out_dir / TABLES_DIR)
+    pages = write_batch_report(cards_path, out_dir)
+    return [str(path) for path in tables], [str(path) for path in pages]
 
 
 def run_batch(
@@ -485,8 +484,9 @@ def run_batch(
         }
         final_cards = unique_by_id(load_existing_cards(out_dir / CARDS_FILE))
         report.cards_in_file = len(final_cards)
-        if tables:
-            report.tables, report.report = _write_tables(final_cards, out_dir)
+        if tables and final_cards:
+            report.tables, pages = _write_tables(out_dir / CARDS_FILE, out_dir)
+            report.report, report.report_parts = pages[0], pages[1:]
         report.wall_seconds = round(time.monotonic() - started, 3)
         report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
         write_json(out_dir / RUN_FILE, asdict(report))

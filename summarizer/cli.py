@@ -398,8 +398,19 @@ def table(
 
     from summarizer.cards import read_cards
     from summarizer.outputs import write_atomically
-    from summarizer.tables import render_table
+    from summarizer.tables import REPORT, render_report_file, render_table, write_report
+    from summarizer.tables.render import check_format_options
 
+    to_stdout = output is None or output == "-"
+    if output_format == REPORT:
+        # Read from the file with bounded memory; a big report is written in parts.
+        check_format_options(REPORT, view=view, raw_csv=raw_csv)
+        if to_stdout:
+            text = render_report_file(Path(cards_path), group_by=group_by, sort=sort)
+            click.echo(text, nl=False)
+        else:
+            write_report(Path(cards_path), Path(str(output)), group_by=group_by, sort=sort)
+        return
     text = render_table(
         read_cards(cards_path),
         view=view,
@@ -408,10 +419,10 @@ def table(
         sort=sort,
         raw_csv=raw_csv,
     )
-    if output is None or output == "-":
+    if to_stdout:
         click.echo(text, nl=False)
     else:
-        write_atomically(Path(output), text)
+        write_atomically(Path(str(output)), text)
 
 
 @cli.command("serve-local")

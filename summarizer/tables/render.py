@@ -46,6 +46,16 @@ def renderer(fmt: str) -> Callable[[Table], str]:
         ) from None
 
 
+def check_format_options(fmt: str, *, view: str | None, raw_csv: bool) -> None:
+    """ConfigError for options `fmt` does not take: --raw-csv but for CSV, a view for the report."""
+    if raw_csv and fmt != "csv":
+        raise ConfigError("raw-csv", f"applies to the csv format, not {fmt}", hint="drop --raw-csv")
+    if fmt == REPORT and view is not None:
+        raise ConfigError(
+            "view", "the report shows every view", hint="leave out --view for the report"
+        )
+
+
 def render_table(
     cards: Sequence[PaperCard],
     *,
@@ -62,13 +72,8 @@ def render_table(
     papers). CSV cells that a spreadsheet would run as formulas are neutralised unless
     `raw_csv` (docs/tables.md); `raw_csv` with another format is a ConfigError.
     """
-    if raw_csv and fmt != "csv":
-        raise ConfigError("raw-csv", f"applies to the csv format, not {fmt}", hint="drop --raw-csv")
+    check_format_options(fmt, view=view, raw_csv=raw_csv)
     if fmt == REPORT:
-        if view is not None:
-            raise ConfigError(
-                "view", "the report shows every view", hint="leave out --view for the report"
-            )
         return render_report(cards, group_by=group_by, sort=sort)
     render = partial(render_csv, raw=True) if raw_csv else renderer(fmt)
     return render(build_table(cards, view=view or "overview", group_by=group_by, sort=sort))
