@@ -283,7 +283,7 @@ def test_a_batch_names_the_report_parts_it_wrote(
         str(out / "report-parts" / f"part-00{n}.html") for n in (1, 2, 3)
     ]
     assert f"Report: {out}/report.html (an index of 3 parts)." in result.stdout
-    monkeypatch.setattr(parts, "REPORT_PART_PAPERS", 2_000)
+    monkeypatch.setattr(parts, "REPORT_PART_PAPERS", 1_000)
     result = run_cli("batch", str(repo / "seeds"), "-o", str(out), "--quiet", "--start-over")
     assert result.exit_code == 0, result.output
     run = json.loads((out / "run.json").read_text())

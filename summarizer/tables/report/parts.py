@@ -26,9 +26,10 @@ from summarizer.tables.report.render import report_page_chunks
 from summarizer.tables.rows import VIEWS
 from summarizer.tables.table import table_of_groups
 
-# The most papers one report page holds. A page of 2,000 seed-like papers is about 8 MB
-# and opens in Chromium in about a second (docs/tables.md#reports-of-many-papers).
-REPORT_PART_PAPERS = 2_000
+# The most papers one report page holds. A page of 1,000 seed-like papers is about 4 MB and
+# opens in headless Chromium in about 1.3 s on a busy 2-core VM; 2,000 take 2.6 s, 5,000
+# 9 s, and 10,000 did not load in 20 s (bench/bench_report_pages.py, docs/tables.md).
+REPORT_PART_PAPERS = 1_000
 _PART_FILE = re.compile(r"part-\d+\.html")
 
 
