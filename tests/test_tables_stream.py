@@ -15,7 +15,7 @@ from summarizer.outputs import atomic_text_file
 from summarizer.tables import FORMATS, GROUPINGS, VIEWS, build_table, render_table
 from summarizer.tables.render import WRITERS
 from summarizer.tables.rows import Row
-from summarizer.tables.table import SectionStream, TableStream
+from summarizer.tables.table import SectionStream, TableHead, TableStream
 from summarizer.tables.writer import table_chunks
 
 CARD_SETS = {
@@ -79,7 +79,7 @@ def test_the_html_page_counts_come_from_the_head_not_the_rows() -> None:
     # A stream whose head says 7 papers and 9 rows: the page says so before any row.
     table = build_table(reference_cards()[:2], view="overview", group_by="file")
     stream = table.stream()
-    head = type(stream.head)(stream.head.view, "file", 7, 9)
+    head = TableHead(stream.head.view, "file", 7, 9)
     chunks = table_chunks(WRITERS["html"], TableStream(head, stream.sections))
     begin = next(chunks)
     assert "<h1>Overview of 7 papers</h1>" in begin

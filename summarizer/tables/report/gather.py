@@ -1,8 +1,9 @@
 """Everything report.html shows, gathered from the cards: one model, no markup.
 
-Papers appear in the overview's order (its grouping and sort), numbered from 1; the
-number names each paper's place in the page (`#paper-7`), so the overview, the chart and
-the stage matrix all lead to the same paper. A paper_id seen twice keeps its first card.
+Papers appear in the overview's order (its grouping and sort), numbered from 1 (a part
+of a report in parts goes on from the part before); the number names each paper's place
+in the page (`#paper-7`), so the overview, the chart and the stage matrix all lead to the
+same paper. A paper_id seen twice keeps its first card.
 """
 
 from __future__ import annotations
