@@ -75,7 +75,7 @@ DEFAULT_REFERENCES = REPO.parent / "shared" / "data" / "reference_cards.jsonl"
 DEFAULT_PAPERS = REPO / "seeds"
 FOLDS = 5
 L2_GRID = (1.0, 3.0, 10.0)
-TAU_GRID = (0.05, 0.1, 0.2)
+TAU_GRID = (0.05, 0.1, 0.2, 0.4, 0.8)
 DECIMALS = 4
 SUMMARY_OF = {"problem": "challenge", "method": "approach"}
 
