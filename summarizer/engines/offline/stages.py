@@ -162,11 +162,9 @@ _NTH_RANK = {"first": 1, "second": 2, "third": 3, "fourth": 4, "next": 0, "final
 _PHASE_WORD = re.compile(r"\b(?:stage|phase|step)\b", re.I)
 # "a four-stage pre-training process ..., followed by a two-phase post-training process",
 # "pre-training followed by task-specific fine-tuning": two training phases in order.
-_FOLLOWED_BY = re.compile(
-    r"(?P<a>[^.;:,()]+?)\s*(?:\([^)]*\))?,?\s+(?:(?:and|which is|is)\s+)?followed by\s+"
-    r"(?P<b>[^.;:,()]+)",
-    re.I,
-)
+_FOLLOWED_BY = re.compile(r",?\s+(?:(?:and|which is|is)\s+)?followed by\s+(?P<b>[^.;:,()]+)", re.I)
+# The first phase ends where "followed by" starts, after a bracket it may carry.
+_BEFORE_FOLLOWED = re.compile(r"(?P<a>[^.;:,()]+?)\s*(?:\([^)]*\))?$")
 _TRAINING_PHASE = re.compile(
     r"\b(?:pre-?train\w*|post-?train\w*|mid-?train\w*|fine-?tun\w*|sft|rlhf|dpo|"
     r"reinforcement learning|rl|distill\w*|instruction[- ]tun\w*|alignment)\b",
@@ -483,7 +481,12 @@ def _from_then_compound(text: str, sentences: Sequence[Sentence]) -> list[FoundS
 def _from_followed_by(text: str, sentences: Sequence[Sentence]) -> list[FoundStage]:
     """ "A, followed by B", both training phases (pre-training, fine-tuning, RL, ...)."""
     for found in _FOLLOWED_BY.finditer(text):
-        first, second = found.group("a"), found.group("b")
+        # Only the text since the last sentence or clause mark can be the first phase.
+        start = max(text.rfind(mark, 0, found.start()) for mark in ".;:,") + 1
+        before = _BEFORE_FOLLOWED.search(text, start, found.start())
+        if before is None:
+            continue
+        first, second = before.group("a"), found.group("b")
         if not (_TRAINING_PHASE.search(first) and _TRAINING_PHASE.search(second)):
             continue
         # The first phase is the last noun phrase before "followed by".
