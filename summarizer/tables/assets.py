@@ -16,3 +16,13 @@ def csp_hash(text: str) -> str:
     """The CSP source (`sha256-...`) allowing exactly this inline style or script."""
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def inline_assets(style: str, script: str) -> dict[str, str]:
+    """A page's inline style and script, with the CSP hashes that allow exactly them."""
+    return {
+        "style": style,
+        "script": script,
+        "style_hash": csp_hash(style),
+        "script_hash": csp_hash(script),
+    }

@@ -11,7 +11,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from summarizer.tables.assets import asset, csp_hash
+from summarizer.tables.assets import asset, inline_assets
 from summarizer.tables.rows import Cell, Column, Row, cell_text
 from summarizer.tables.table import Table
 
@@ -25,14 +25,7 @@ def _page() -> tuple[jinja2.Template, dict[str, str]]:
 
     environment = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
     template = environment.from_string(asset("table.html.j2"))
-    style, script = asset("table.css"), asset("table.js")
-    assets = {
-        "style": style,
-        "script": script,
-        "style_hash": csp_hash(style),
-        "script_hash": csp_hash(script),
-    }
-    return template, assets
+    return template, inline_assets(asset("table.css"), asset("table.js"))
 
 
 _LINE_BREAK = re.compile(r"\r\n?")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from summarizer.tables.assets import asset, csp_hash
+from summarizer.tables.assets import asset, inline_assets
 from summarizer.tables.render_html import column_classes, html_cells
 from summarizer.tables.report import chart
 from summarizer.tables.report.gather import Report
@@ -40,14 +40,7 @@ def _page() -> tuple[jinja2.Template, dict[str, str]]:
     )
     template = environment.get_template("report.html.j2")
     style = asset("table.css") + asset("report.css")
-    script = asset("table.js")
-    assets = {
-        "style": style,
-        "script": script,
-        "style_hash": csp_hash(style),
-        "script_hash": csp_hash(script),
-    }
-    return template, assets
+    return template, inline_assets(style, asset("table.js"))
 
 
 def _overview(report: Report) -> list[dict[str, Any]]:

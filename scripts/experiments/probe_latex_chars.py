@@ -1,6 +1,6 @@
 """Find the pylatexenc replacements that some TeX engine cannot set with the table preamble.
 
-    python scripts/probe_latex_chars.py [--engines pdflatex lualatex xelatex]
+    python scripts/experiments/probe_latex_chars.py [--engines pdflatex lualatex xelatex]
 
 Typesets every non-ASCII character of pylatexenc's table, one per page, with each engine
 and the preamble the LaTeX tables name (tests/test_tables_latex_compile.py), with missing
@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
 
 from latex_compile import PREAMBLES
 
