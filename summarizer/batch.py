@@ -17,7 +17,7 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,14 +226,21 @@ class BatchInputs:
         return True
 
 
-def plan_batch(inputs: BatchInputs, out_dir: Path, recipe: Recipe) -> tuple[BatchPlan, set[str]]:
+def plan_batch(
+    inputs: BatchInputs,
+    out_dir: Path,
+    recipe: Recipe,
+    each: Callable[[Paper], object] | None = None,
+) -> tuple[BatchPlan, set[str]]:
     """One pass over the inputs: what a run would do in `out_dir`, and the ids already
-    there. Raises RecipeMismatchError when `out_dir` holds cards of another recipe."""
+    there; `each` is called with every paper that still needs a card. Raises
+    RecipeMismatchError when `out_dir` holds cards of another recipe."""
     cards = out_dir / CARDS_FILE
     done = check_resume(iter_existing_cards(cards), recipe, cards)
     plan = BatchPlan()
-    for _ in inputs.todo(done, plan):
-        pass
+    for paper in inputs.todo(done, plan):
+        if each is not None:
+            each(paper)
     return plan, done
 
 
@@ -326,19 +333,20 @@ def dry_run(
     inputs = BatchInputs.of(
         paths, limit=limit, strict=strict, no_skip=no_skip, cache_dir=settings.cache_dir
     )
-    cards = out_dir / CARDS_FILE
-    done = check_resume(iter_existing_cards(cards), recipe, cards)
-    plan = BatchPlan()
     asks_model = engine_kind(recipe.engine).asks_model
     looks_up = asks_model and settings.use_cache and not settings.refresh
     cached = prompt = 0
+
+    def estimate(paper: Paper) -> None:
+        nonlocal cached, prompt
+        key = cache_key(recipe, paper.title or None, paper.abstract)
+        if looks_up and cache.get(key) is not None:
+            cached += 1
+        elif asks_model:
+            prompt += _prompt_tokens(paper)
+
     with open_cache(settings.cache_dir) as cache:
-        for paper in inputs.todo(done, plan):
-            key = cache_key(recipe, paper.title or None, paper.abstract)
-            if looks_up and cache.get(key) is not None:
-                cached += 1
-            elif asks_model:
-                prompt += _prompt_tokens(paper)
+        plan, _ = plan_batch(inputs, out_dir, recipe, estimate)
     to_request = plan.todo - cached if asks_model else 0
     completion = EXPECTED_COMPLETION_TOKENS * to_request
     usage = Usage(requests=to_request, prompt_tokens=prompt, completion_tokens=completion)
