@@ -6,11 +6,10 @@ page's test, and fails rather than skips when Chromium is missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cdp import Browser, chromium_path
+from cdp import Browser
 from table_cards import XSS, reference_cards, report_cards, seed_cards
 
 from summarizer.tables import render_report, write_report
@@ -18,15 +17,6 @@ from summarizer.tables import render_report, write_report
 pytestmark = pytest.mark.browser
 
 DOTS_JS = '[...document.querySelectorAll("svg.gains-chart circle.dot")]'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("needs Chromium: apt-get install chromium (scripts/install-test-deps does)")
-    with Browser(executable) as running:
-        yield running
 
 
 def page_url(folder: Path, name: str, text: str) -> str:

@@ -25,7 +25,7 @@ from summarizer.papers.quality import (
     TRUNCATED,
     quality_warnings,
 )
-from summarizer.papers.reader import STDIN, expand_paths, read_papers, read_text
+from summarizer.papers.reader import STDIN, expand_paths, iter_read, read_papers, read_text
 from summarizer.papers.text import decode_text
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "Skipped",
     "decode_text",
     "expand_paths",
+    "iter_read",
     "mark_duplicates",
     "normalize_title",
     "paper_id_for",
