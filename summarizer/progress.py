@@ -15,6 +15,11 @@ class Progress(Protocol):
 
     def advance(self, *, cached: bool, failed: bool) -> None: ...
 
+    def note(self, text: str) -> None:
+        """Show what the run is waiting for (e.g. batches at a provider), replacing the
+        last note."""
+        ...
+
     def stop(self) -> None: ...
 
 
@@ -48,6 +53,9 @@ class QuietProgress:
     def advance(self, *, cached: bool, failed: bool) -> None:
         del cached, failed
 
+    def note(self, text: str) -> None:
+        del text
+
     def stop(self) -> None:
         pass
 
@@ -60,11 +68,19 @@ class PlainProgress:
         self.every = every_seconds
         self.counts = _Counts()
         self._last = 0.0
+        self._note: str | None = None
 
     def start(self, total: int) -> None:
         self.counts = _Counts()
         self.counts.total = total
         self._last = time.monotonic()
+
+    def note(self, text: str) -> None:
+        """Written when it says something new (a poll that changed nothing is quiet)."""
+        if text != self._note:
+            self._note = text
+            self.out.write(text + "\n")
+            self.out.flush()
 
     def advance(self, *, cached: bool, failed: bool) -> None:
         self.counts.add(cached=cached, failed=failed)
@@ -110,16 +126,21 @@ class RichProgress:
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
+            TextColumn("{task.fields[note]}"),
             console=Console(file=self.out),
             transient=False,
         )
         self._bar.start()
-        self._task = self._bar.add_task("cards", total=total, detail="")
+        self._task = self._bar.add_task("cards", total=total, detail="", note="")
 
     def advance(self, *, cached: bool, failed: bool) -> None:
         self.counts.add(cached=cached, failed=failed)
         detail = f"{self.counts.cached} cached, {self.counts.failed} failed"
         self._bar.update(self._task, advance=1, detail=detail)
+
+    def note(self, text: str) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, note=text)
 
     def stop(self) -> None:
         if self._bar is not None:
