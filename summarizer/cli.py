@@ -345,8 +345,9 @@ def batch(
         from summarizer.batch_api import cancel_batches as cancel
 
         done = cancel(Path(out_dir), settings)
+        batches = "batch" if done.cancelled == 1 else "batches"
         click.echo(
-            f"cancelled {done.cancelled} batches holding {done.papers} papers in {out_dir}"
+            f"cancelled {done.cancelled} {batches} holding {done.papers} papers in {out_dir}"
             + (f" ({done.ended} had ended already)" if done.ended else "")
             + "; the next run with --batch-api collects what they finished and asks "
             "again for the rest"

@@ -55,6 +55,8 @@ async def _cancel(out_dir: Path, settings: Settings) -> Cancelled:
         await submitter.recover()
         cancelled = papers = ended = 0
         for part in state.open_parts():
+            if part.status in ("cancelling", "cancelled"):
+                continue  # asked already
             if part.stage != "submitted" or part.batch_id is None:
                 ended += 1
                 continue

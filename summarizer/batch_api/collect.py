@@ -140,7 +140,7 @@ class Collector:
             return
         count = paper.unanswered + (1 if unanswered else 0)
         if failure is not None and count >= MAX_UNANSWERED_LINES:
-            self._settle_failed(paper, conversation, _gave_up(failure, count), decided)
+            self._settle_failed(paper, conversation, failure, decided, batches=count)
             return
         decided.follow_up.append((paper.model_copy(update={"unanswered": count}), conversation))
 
@@ -150,22 +150,18 @@ class Collector:
         conversation: Conversation,
         failure: BaseException,
         decided: Decided,
+        *,
+        batches: int | None = None,
     ) -> None:
         try:
             decided.settled.append((paper, self.engine.give_up(conversation, failure)))
         except SummarizerError as error:
+            if batches is not None:
+                error.message += f"; given up after {batches} batches"
+                error.hint = "run the same command again to retry it, or use --batch-retry online"
             decided.settled.append((paper, redact_error(error, self.engine.settings.secrets)))
 
 
 def _not_run(outcome: Unanswered) -> EndpointError:
     detail = f": {outcome.message}" if outcome.message else ""
     return EndpointError(f"the Batch API did not run the request ({outcome.code}{detail})")
-
-
-def _gave_up(failure: BaseException, count: int) -> BaseException:
-    if isinstance(failure, SummarizerError):
-        return SummarizerError(
-            f"{failure.message}; given up after {count} batches",
-            hint="run the same command again to retry it, or use --batch-retry online",
-        )
-    return failure

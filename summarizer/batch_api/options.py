@@ -69,9 +69,12 @@ class PollSchedule:
     def __init__(self, first: float) -> None:
         self.first = first
         self.longest = max(first, LONGEST_POLL_SECONDS)
-        self.current = first
+        self.current: float | None = None
 
     def next(self, *, changed: bool) -> float:
         """The wait before the next poll, after a poll that did or did not see a change."""
-        self.current = self.first if changed else min(self.longest, self.current * POLL_BACKOFF)
+        if changed or self.current is None:
+            self.current = self.first
+        else:
+            self.current = min(self.longest, self.current * POLL_BACKOFF)
         return self.current
