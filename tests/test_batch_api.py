@@ -703,3 +703,21 @@ def test_plain_progress_writes_a_note_when_it_changes() -> None:
         "1 batch at the provider: in_progress 4/8",
         "other",
     ]
+
+
+def test_a_result_file_the_provider_no_longer_has_is_asked_again(
+    server: Server, clock: ManualClock, tmp_path: Path
+) -> None:
+    server.config.batch.seconds = 3600
+    out, settings = tmp_path / "out", settings_for(server, tmp_path / "cache")
+    run_batch([ONE_FILE], out, settings, batch_api=options(clock, wait=False))
+    clock.advance(3600)
+    with openai.OpenAI(base_url=server.base_url, api_key="k", max_retries=0) as sdk:
+        ended = sdk.batches.list().data[0]
+        assert ended.status == "completed" and ended.output_file_id
+        sdk.files.delete(ended.output_file_id)  # as after OpenAI's 30 days
+    report = run_batch([ONE_FILE], out, settings, batch_api=options(clock))
+    assert len(cards(out)) == ONE_FILE_CARDS
+    assert report.batch_api is not None
+    assert report.batch_api["lines"] == {"missing": ONE_FILE_CARDS}
+    assert server.stats.snapshot().requests == ONE_FILE_CARDS

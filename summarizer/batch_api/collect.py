@@ -35,7 +35,7 @@ from summarizer.batch_api.state import Part, PartPaper
 from summarizer.cards import Usage
 from summarizer.engines.base import EngineResult
 from summarizer.engines.llm import Conversation, LLMEngine
-from summarizer.errors import EndpointError, SummarizerError
+from summarizer.errors import BatchAPIError, EndpointError, SummarizerError
 from summarizer.redaction import redact_error
 from summarizer.retries import is_retryable
 
@@ -62,12 +62,18 @@ class Collector:
         self.retry = retry
 
     async def read(self, part: Part) -> ResultLines:
-        """The outcomes in the part's output and error files."""
-        files = [
-            await self.client.download(file_id)
-            for file_id in (part.output_file_id, part.error_file_id)
-            if file_id
-        ]
+        """The outcomes in the part's output and error files. A file the provider no
+        longer has (deleted, or expired after 30 days) is read as empty: its lines count
+        as missing and their papers are asked again."""
+        files = []
+        for file_id in (part.output_file_id, part.error_file_id):
+            if not file_id:
+                continue
+            try:
+                files.append(await self.client.download(file_id))
+            except BatchAPIError as error:
+                if error.status != 404:
+                    raise
         return read_results(files)
 
     def decide(

@@ -110,19 +110,30 @@ class BatchClient:
     """Files and Batches calls to the settings' endpoint, each with the retry policy."""
 
     def __init__(self, settings: Settings, policy: RetryPolicy | None = None) -> None:
-        import openai
-
         self.settings = settings
         self.policy = policy or RetryPolicy()
-        self._client = openai.AsyncOpenAI(
-            base_url=settings.base_url,
-            api_key=settings.api_key or _PLACEHOLDER_KEY,
-            max_retries=0,  # summarizer.retries is the only retry policy
-            timeout=openai.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
-        )
+        self._sdk: Any = None
+
+    @property
+    def _client(self) -> Any:
+        """The SDK's async client, made on first use (a run with nothing to send or
+        poll never imports openai)."""
+        if self._sdk is None:
+            import openai
+
+            timeout = self.settings.timeout
+            self._sdk = openai.AsyncOpenAI(
+                base_url=self.settings.base_url,
+                api_key=self.settings.api_key or _PLACEHOLDER_KEY,
+                max_retries=0,  # summarizer.retries is the only retry policy
+                timeout=openai.Timeout(timeout, connect=min(timeout, 10.0)),
+            )
+        return self._sdk
 
     async def close(self) -> None:
-        await self._client.close()
+        if self._sdk is not None:
+            await self._sdk.close()
+            self._sdk = None
 
     async def upload(self, name: str, data: bytes) -> str:
         """Upload a batch input file; its id."""
