@@ -1,11 +1,13 @@
-"""Time every table view in every format for 300 cards.
+"""Time every table view in every format for 300 cards, and the report.
 
     python bench/bench_tables.py [--cards 300] [--repeat 5]
 
 The cards are the reference and hostile test cards repeated under distinct titles. Each
 number is the best of --repeat runs of render_table (rows, grouping by file, sorting by
-title, rendering); the last lines time the whole `summarizer table` command, interpreter
-start and reading the cards file included.
+title, rendering). The report is timed on those cards and on the offline engine's cards
+of the 296 seed papers (with their abstracts and evidence spans, as a batch writes it);
+the last lines time the whole `summarizer table` command, interpreter start and reading
+the cards file included.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from table_cards import hostile_cards, reference_cards
+from table_cards import hostile_cards, reference_cards, seed_cards
 
 from summarizer.cards import PaperCard
 from summarizer.papers import paper_id_for
-from summarizer.tables import FORMATS, VIEWS, render_table
+from summarizer.tables import FORMATS, VIEWS, render_report, render_table
 
 
 def bench_cards(count: int) -> list[PaperCard]:
@@ -68,19 +70,26 @@ def main() -> None:
             for fmt in FORMATS
         ]
         print(f"{view:<10}" + "".join(f"{cell * 1000:9.1f}" for cell in cells))
+    seeds = seed_cards()
+    for name, chosen in ((f"{len(cards)} bench cards", cards), (f"{len(seeds)} seed cards", seeds)):
+        took = best_of(args.repeat, lambda chosen=chosen: render_report(chosen, group_by="file"))
+        size = len(render_report(chosen, group_by="file").encode())
+        print(f"report of {name}: {took * 1000:.1f} ms, {size / 1e6:.2f} MB")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "cards.jsonl"
         path.write_text("".join(card.model_dump_json() + "\n" for card in cards))
-        for view, fmt in (("overview", "md"), ("gains", "html")):
+        for view, fmt in (("overview", "md"), ("gains", "html"), (None, "report")):
             command = [sys.executable, "-m", "summarizer", "table", str(path)]
-            command += ["--view", view, "--format", fmt, "--group-by", "file"]
+            command += [*(["--view", view] if view else []), "--format", fmt]
+            command += ["--group-by", "file"]
             took = best_of(
                 args.repeat,
                 lambda command=command: subprocess.run(
                     command, check=True, stdout=subprocess.DEVNULL
                 ),
             )
-            print(f"summarizer table --view {view} --format {fmt}: {took * 1000:.0f} ms (whole)")
+            shown = f"--view {view} " if view else ""
+            print(f"summarizer table {shown}--format {fmt}: {took * 1000:.0f} ms (whole)")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,12 @@ shares one recipe (summarizer.recipe): a run under another recipe stops before a
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import signal
+import sys
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,15 +37,16 @@ from summarizer.errors import (
 from summarizer.outputs import (
     CARDS_FILE,
     ERRORS_FILE,
+    REPORT_FILE,
     RUN_FILE,
     TABLES_DIR,
     LineLog,
     error_record,
-    load_existing_cards,
+    iter_existing_cards,
     unique_by_id,
     write_json,
 )
-from summarizer.papers import BAD_RECORD, Paper, Skipped, read_papers
+from summarizer.papers import BAD_RECORD, STDIN, Paper, Skipped, iter_read
 from summarizer.prices import estimate_batch_cost, estimate_cost, load_prices
 from summarizer.progress import Progress, QuietProgress
 from summarizer.prompts import render_messages
@@ -74,15 +77,16 @@ class SkippedPaper:
 
 @dataclass
 class BatchPlan:
-    """What a batch will do, before any request."""
+    """What a pass over the inputs found: counts and small lists, never the papers."""
 
-    papers: list[Paper]
-    unique: list[Paper]
-    done: list[PaperCard]  # cards already in OUTDIR for these papers
-    todo: list[Paper]
-    skipped: list[SkippedPaper]
-    problems: list[InputError]
-    unread: list[Skipped]  # entries of the inputs that became no paper
+    papers_read: int = 0
+    duplicates: int = 0
+    unique: int = 0
+    already_done: int = 0
+    todo: int = 0
+    skipped: list[SkippedPaper] = field(default_factory=list)
+    problems: list[InputError] = field(default_factory=list)
+    unread: list[Skipped] = field(default_factory=list)  # entries that became no paper
 
 
 @dataclass
@@ -115,6 +119,7 @@ class BatchReport:
     cache_problem: str | None = None  # why the cache was bypassed, if it was
     concurrency: dict[str, int] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
+    report: str | None = None  # report.html
     # What went through a provider's Batch API (--batch-api), with its costs.
     batch_api: dict[str, Any] | None = None
 
@@ -134,6 +139,8 @@ class BatchReport:
                 f" Stopped early, {self.not_attempted} papers not attempted: {self.stopped_by}"
             )
         tables = f" Tables in {self.out_dir}/{TABLES_DIR}/." if self.tables else ""
+        if self.report:
+            tables += f" Report: {self.report}."
         failed = (
             f"{self.failed} failed (see {self.out_dir}/{ERRORS_FILE})"
             if self.failed
@@ -189,8 +196,10 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'es' if noun.endswith('ch') else 's'}"
 
 
-def check_resume(cards: Sequence[PaperCard], recipe: Recipe, path: Path) -> None:
-    """RecipeMismatchError naming the fields in which a card already there differs."""
+def check_resume(cards: Iterable[PaperCard], recipe: Recipe, path: Path) -> set[str]:
+    """The paper ids of the cards already in a folder, all of this recipe; else
+    RecipeMismatchError naming the fields in which a card differs."""
+    done: set[str] = set()
     for card in cards:
         differing = card.provenance.differences(recipe)
         if differing:
@@ -198,47 +207,76 @@ def check_resume(cards: Sequence[PaperCard], recipe: Recipe, path: Path) -> None
             raise RecipeMismatchError(
                 str(path), [(name, theirs[name], mine[name]) for name in differing]
             )
+        done.add(card.paper_id)
+    return done
 
 
-def plan_batch(
-    paths: Sequence[str],
-    out_dir: Path,
-    recipe: Recipe,
-    *,
-    limit: int | None = None,
-    strict: bool = False,
-    no_skip: bool = False,
-    cache_dir: Path | None = None,
-) -> BatchPlan:
-    """Read the inputs and find which unique papers still need a card in `out_dir`.
+@dataclass(frozen=True)
+class BatchInputs:
+    """How a batch reads its papers; every pass over them (plan, run) reads the same."""
 
-    Raises RecipeMismatchError when `out_dir` holds cards of another recipe. Fetched
-    references (arxiv:, hf-daily:) are cached in `cache_dir`.
-    """
-    read = read_papers(paths, strict=strict, cache_dir=cache_dir)
-    if not read.papers:
-        raise read.problems[0] if read.problems else InputError(", ".join(paths), "no papers")
-    unique = [paper for paper in read.papers if paper.duplicate_of is None]
-    if limit is not None:
-        unique = unique[:limit]
-    skipped: list[SkippedPaper] = []
-    wanted: list[Paper] = []
-    for paper in unique:
-        skip = None if no_skip else skip_reason(paper)
-        if skip is None:
-            wanted.append(paper)
-        else:
+    paths: Sequence[str]
+    limit: int | None = None
+    strict: bool = False
+    no_skip: bool = False
+    cache_dir: Path | None = None
+    stdin: bytes | None = None  # read once, so that each pass can read it again
+
+    @classmethod
+    def of(cls, paths: Sequence[str], **options: Any) -> BatchInputs:
+        """The inputs, with standard input (`-`) read now if it is one of them."""
+        stdin = sys.stdin.buffer.read() if STDIN in paths else None
+        return cls(paths, stdin=stdin, **options)
+
+    def todo(self, done: set[str], plan: BatchPlan) -> Iterator[Paper]:
+        """The unique papers that still need a card, read one at a time, counting what
+        was read into `plan` as it goes (duplicates, papers already in `done`, skips)."""
+        stdin = io.BytesIO(self.stdin) if self.stdin is not None else None
+        items = iter_read(self.paths, strict=self.strict, stdin=stdin, cache_dir=self.cache_dir)
+        for item in items:
+            if isinstance(item, InputError):
+                plan.problems.append(item)
+            elif isinstance(item, Skipped):
+                plan.unread.append(item)
+            else:
+                plan.papers_read += 1
+                if item.duplicate_of is not None:
+                    plan.duplicates += 1
+                elif self.limit is None or plan.unique < self.limit:
+                    plan.unique += 1
+                    if self._keep(item, done, plan):
+                        plan.todo += 1
+                        yield item
+        if not plan.papers_read:
+            raise (
+                plan.problems[0]
+                if plan.problems
+                else InputError(", ".join(self.paths), "no papers")
+            )
+
+    def _keep(self, paper: Paper, done: set[str], plan: BatchPlan) -> bool:
+        skip = None if self.no_skip else skip_reason(paper)
+        if skip is not None:
             kind, reason = skip
-            skipped.append(
+            plan.skipped.append(
                 SkippedPaper(paper.paper_id, paper.title, paper.source.to_dict(), kind, reason)
             )
-    existing = load_existing_cards(out_dir / CARDS_FILE)
-    check_resume(existing, recipe, out_dir / CARDS_FILE)
-    done_ids = {card.paper_id for card in existing}
-    wanted_ids = {paper.paper_id for paper in wanted}
-    done = [card for card in unique_by_id(existing) if card.paper_id in wanted_ids]
-    todo = [paper for paper in wanted if paper.paper_id not in done_ids]
-    return BatchPlan(read.papers, unique, done, todo, skipped, read.problems, read.skipped)
+            return False
+        if paper.paper_id in done:
+            plan.already_done += 1
+            return False
+        return True
+
+
+def plan_batch(inputs: BatchInputs, out_dir: Path, recipe: Recipe) -> tuple[BatchPlan, set[str]]:
+    """One pass over the inputs: what a run would do in `out_dir`, and the ids already
+    there. Raises RecipeMismatchError when `out_dir` holds cards of another recipe."""
+    cards = out_dir / CARDS_FILE
+    done = check_resume(iter_existing_cards(cards), recipe, cards)
+    plan = BatchPlan()
+    for _ in inputs.todo(done, plan):
+        pass
+    return plan, done
 
 
 def _new_report(paths: Sequence[str], out_dir: Path, recipe: Recipe) -> BatchReport:
@@ -251,10 +289,10 @@ def _new_report(paths: Sequence[str], out_dir: Path, recipe: Recipe) -> BatchRep
 
 
 def _fill_plan_counts(report: BatchReport, plan: BatchPlan) -> None:
-    report.papers_read = len(plan.papers)
-    report.duplicates = sum(paper.duplicate_of is not None for paper in plan.papers)
-    report.unique_papers = len(plan.unique)
-    report.already_done = len(plan.done)
+    report.papers_read = plan.papers_read
+    report.duplicates = plan.duplicates
+    report.unique_papers = plan.unique
+    report.already_done = plan.already_done
     report.skipped = [entry.to_dict() for entry in plan.unread]
     report.skipped += [asdict(skipped) for skipped in plan.skipped]
     report.unreadable_inputs = [str(problem) for problem in plan.problems]
@@ -338,50 +376,44 @@ def dry_run(
     Nothing is sent and no client is built, so no key or server is needed.
     """
     recipe = recipe_for(settings)
-    plan = plan_batch(
-        paths,
-        out_dir,
-        recipe,
-        limit=limit,
-        strict=strict,
-        no_skip=no_skip,
-        cache_dir=settings.cache_dir,
+    inputs = BatchInputs.of(
+        paths, limit=limit, strict=strict, no_skip=no_skip, cache_dir=settings.cache_dir
     )
+    cards = out_dir / CARDS_FILE
+    done = check_resume(iter_existing_cards(cards), recipe, cards)
+    plan = BatchPlan()
     asks_model = engine_kind(recipe.engine).asks_model
-    uncached = plan.todo
-    if asks_model and settings.use_cache and not settings.refresh:
-        with open_cache(settings.cache_dir) as cache:
-            uncached = [
-                paper
-                for paper in plan.todo
-                if cache.get(cache_key(recipe, paper.title or None, paper.abstract)) is None
-            ]
-    cached = len(plan.todo) - len(uncached)
-    held = 0
+    looks_up = asks_model and settings.use_cache and not settings.refresh
+    in_batches: set[str] = set()
     if batch_api:
         from summarizer.batch_api import open_keys
 
         in_batches = open_keys(out_dir)
-        keys = [cache_key(recipe, paper.title or None, paper.abstract) for paper in uncached]
-        held = sum(key in in_batches for key in keys)
-        uncached = [
-            paper for paper, key in zip(uncached, keys, strict=True) if key not in in_batches
-        ]
-    prompt = sum(_prompt_tokens(paper) for paper in uncached) if asks_model else 0
-    completion = EXPECTED_COMPLETION_TOKENS * len(uncached) if asks_model else 0
-    usage = Usage(requests=len(uncached), prompt_tokens=prompt, completion_tokens=completion)
+    cached = held = prompt = 0
+    with open_cache(settings.cache_dir) as cache:
+        for paper in inputs.todo(done, plan):
+            key = cache_key(recipe, paper.title or None, paper.abstract)
+            if looks_up and cache.get(key) is not None:
+                cached += 1
+            elif key in in_batches:
+                held += 1
+            elif asks_model:
+                prompt += _prompt_tokens(paper)
+    to_request = plan.todo - cached - held if asks_model else 0
+    completion = EXPECTED_COMPLETION_TOKENS * to_request
+    usage = Usage(requests=to_request, prompt_tokens=prompt, completion_tokens=completion)
     online_cost = _cost(recipe, usage, prices_file)
     cost = online_cost
     if batch_api and engine_kind(recipe.engine).priced:
         cost = estimate_batch_cost(load_prices(prices_file), recipe.model, prompt, completion)
     return DryRun(
         recipe=recipe,
-        papers_read=len(plan.papers),
-        unique_papers=len(plan.unique),
-        already_done=len(plan.done),
+        papers_read=plan.papers_read,
+        unique_papers=plan.unique,
+        already_done=plan.already_done,
         skipped=len(plan.skipped),
         cached=cached,
-        to_request=len(uncached) if asks_model else 0,
+        to_request=to_request,
         estimated_prompt_tokens=prompt,
         estimated_completion_tokens=completion,
         estimated_cost_usd=cost,
@@ -437,7 +469,7 @@ ResultSource = Callable[[asyncio.Event], AsyncIterator[SummaryResult]]
 class _OnlineResults:
     """The run's papers through the engine (requests online, or none offline)."""
 
-    def __init__(self, summarizer: Summarizer, todo: list[Paper], limiter: AdaptiveLimiter):
+    def __init__(self, summarizer: Summarizer, todo: Iterable[Paper], limiter: AdaptiveLimiter):
         self.summarizer = summarizer
         self.todo = todo
         self.limiter = limiter
@@ -452,7 +484,7 @@ class _BatchAPIResults:
     def __init__(
         self,
         summarizer: Summarizer,
-        todo: list[Paper],
+        todo: Iterable[Paper],
         out_dir: Path,
         limiter: AdaptiveLimiter,
         progress: Progress,
@@ -479,7 +511,7 @@ class _BatchAPIResults:
 
 def _source(
     summarizer: Summarizer,
-    todo: list[Paper],
+    todo: Iterable[Paper],
     out_dir: Path,
     limiter: AdaptiveLimiter,
     progress: Progress,
@@ -528,13 +560,14 @@ async def _run_async(source: ResultSource, run: _Run) -> bool:
     return interrupted
 
 
-def _write_tables(cards: list[PaperCard], out_dir: Path) -> list[str]:
-    from summarizer.tables import write_batch_tables
+def _write_tables(out_dir: Path) -> tuple[list[str], str | None]:
+    """The batch's tables and its report, made from the folder's cards."""
+    from summarizer.tables import write_batch_report, write_batch_tables
 
-    if not cards:
-        return []
+    cards = unique_by_id(iter_existing_cards(out_dir / CARDS_FILE))
     written = write_batch_tables(cards, out_dir / TABLES_DIR)
-    return [str(path) for path in written]
+    report = write_batch_report(cards, out_dir / REPORT_FILE)
+    return [str(path) for path in written], str(report)
 
 
 def run_batch(
@@ -557,6 +590,8 @@ def run_batch(
     The folder is locked for the whole run (FolderInUseError if another run holds it).
     Cards already there must share this run's recipe (RecipeMismatchError otherwise);
     `start_over` first moves the earlier run's outputs into a `previous-*` subfolder.
+    Papers stream through: the inputs are read twice (once to count the work, once to
+    do it), and neither papers nor cards are held in memory, only their ids.
     After Ctrl-C or SIGTERM it stops taking papers, gives those in flight a few seconds,
     and returns with `interrupted` set: finished cards are kept and run.json written.
 
@@ -572,28 +607,23 @@ def run_batch(
         raise ConfigError("concurrency", "must be at least 1")
     started = time.monotonic()
     check_output_folder(out_dir)
+    inputs = BatchInputs.of(
+        paths, limit=limit, strict=strict, no_skip=no_skip, cache_dir=settings.cache_dir
+    )
     with FolderLock(out_dir):
         recipe = recipe_for(settings)
         check_open_batches(out_dir, recipe, batch_api=batch_api is not None, start_over=start_over)
         moved = move_aside(out_dir) if start_over else None
-        plan = plan_batch(
-            paths,
-            out_dir,
-            recipe,
-            limit=limit,
-            strict=strict,
-            no_skip=no_skip,
-            cache_dir=settings.cache_dir,
-        )
+        counted, done = plan_batch(inputs, out_dir, recipe)
         report = _new_report(paths, out_dir, recipe)
         report.moved_aside = str(moved) if moved else None
-        _fill_plan_counts(report, plan)
         progress = progress or QuietProgress()
         with Summarizer(settings) as summarizer:
             run = _Run(out_dir, report, progress)
             limiter = AdaptiveLimiter(concurrency)
-            source = _source(summarizer, plan.todo, out_dir, limiter, progress, batch_api)
-            progress.start(len(plan.todo))
+            todo = inputs.todo(done, BatchPlan())
+            source = _source(summarizer, todo, out_dir, limiter, progress, batch_api)
+            progress.start(counted.todo)
             try:
                 report.interrupted = asyncio.run(_run_async(source, run))
             finally:
@@ -601,7 +631,9 @@ def run_batch(
                 run.close()
             if summarizer.cache is not None:
                 report.cache_problem = summarizer.cache.problem
-        report.not_attempted = len(plan.todo) - report.new_cards - report.failed
+        # The counting pass read everything; the working pass stops early when the run does.
+        _fill_plan_counts(report, counted)
+        report.not_attempted = max(0, counted.todo - report.new_cards - report.failed)
         if run.stopped is not None:
             report.stopped_by = str(run.stopped.cause)
         report.usage = {**run.usage.model_dump(), "total_tokens": run.usage.total_tokens}
@@ -609,16 +641,15 @@ def run_batch(
         if isinstance(source, _BatchAPIResults):
             report.batch_api = source.report(recipe, run.usage, prices_file)
             report.estimated_cost_usd = report.batch_api["estimated_cost_usd"]
-            report.not_attempted -= report.batch_api["papers_waiting"]
+            report.not_attempted = max(0, report.not_attempted - report.batch_api["papers_waiting"])
         report.concurrency = {
             "maximum": limiter.maximum,
             "lowest": limiter.lowest_limit,
             "rate_limits": limiter.rate_limits,
         }
-        final_cards = unique_by_id(load_existing_cards(out_dir / CARDS_FILE))
-        report.cards_in_file = len(final_cards)
-        if tables:
-            report.tables = _write_tables(final_cards, out_dir)
+        report.cards_in_file = len(done) + report.new_cards
+        if tables and report.cards_in_file:
+            report.tables, report.report = _write_tables(out_dir)
         report.wall_seconds = round(time.monotonic() - started, 3)
         report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
         write_json(out_dir / RUN_FILE, asdict(report))

@@ -25,7 +25,7 @@ EXIT_INTERRUPTED = 130
 
 # Names of the table options, known here without importing summarizer.tables (a test
 # checks they match its dispatch tables).
-TABLE_FORMATS = ("md", "csv", "html", "latex", "json")
+TABLE_FORMATS = ("md", "csv", "html", "latex", "json", "report")
 TABLE_VIEWS = ("overview", "stages", "gains")
 TABLE_GROUPINGS = ("file", "contribution", "none")
 
@@ -459,14 +459,14 @@ def cache_clear(cache_dir: str | None) -> None:
     type=click.Choice(TABLE_FORMATS),
     default="md",
     show_default=True,
-    help="Output format.",
+    help="Output format; report: one HTML page with the overview, a chart of the gains, "
+    "the stage matrix and every paper's card and abstract.",
 )
 @click.option(
     "--view",
     type=click.Choice(TABLE_VIEWS),
-    default="overview",
-    show_default=True,
-    help="overview: a row per paper; stages: papers against stage kinds; gains: a row per gain.",
+    help="overview (the default): a row per paper; stages: papers against stage kinds; "
+    "gains: a row per gain. Not with --format report, which shows them all.",
 )
 @click.option(
     "--group-by",
@@ -476,16 +476,23 @@ def cache_clear(cache_dir: str | None) -> None:
     help="Split rows into sections by input file or contribution kind.",
 )
 @click.option("--sort", metavar="FIELD", help="Sort rows by a column of the view; -FIELD reverses.")
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="CSV: keep cells starting with = + - @ exactly (spreadsheets may run them as "
+    "formulas; by default they get a leading ').",
+)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 def table(
     cards_path: str,
     output_format: str,
-    view: str,
+    view: str | None,
     group_by: str,
     sort: str | None,
+    raw_csv: bool,
     output: str | None,
 ) -> None:
-    """Make a comparison table from a cards file, with no LLM call.
+    """Make a comparison table, or the report page, from a cards file, with no LLM call.
 
     The same cards always give the same bytes, so tables can be regenerated at will.
     """
@@ -496,7 +503,12 @@ def table(
     from summarizer.tables import render_table
 
     text = render_table(
-        read_cards(cards_path), view=view, fmt=output_format, group_by=group_by, sort=sort
+        read_cards(cards_path),
+        view=view,
+        fmt=output_format,
+        group_by=group_by,
+        sort=sort,
+        raw_csv=raw_csv,
     )
     if output is None or output == "-":
         click.echo(text, nl=False)
@@ -569,16 +581,21 @@ def serve_local(
     return local_server.serve(settings, announce=click.echo)
 
 
-def _print_scores(heading: str, rows: list[tuple[str, str]]) -> None:
+def _print_scores(
+    heading: str,
+    rows: Sequence[tuple[str, ...]],
+    columns: Sequence[str] = ("metric", "value"),
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
     click.echo(heading)
     table = Table(show_edge=False)
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for metric, value in rows:
-        table.add_row(metric, value)
+    table.add_column(columns[0])
+    for column in columns[1:]:
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(*row)
     Console(width=100).print(table)
 
 
@@ -623,6 +640,41 @@ def eval_roles(path: str, as_json: bool) -> None:
         _print_json(result)
     else:
         _print_scores(*role_score_lines(result))
+
+
+@cli.command("eval-aclsum")
+@click.argument("path", metavar="ACLSUM.jsonl")
+@click.option(
+    "--cards",
+    "cards_path",
+    metavar="CARDS.jsonl",
+    help="Cards to score, matched by title (default: run the offline engine on the papers).",
+)
+@click.option(
+    "--write-papers",
+    "papers_path",
+    metavar="PAPERS.jsonl",
+    help="Also write the papers (title, abstract) for `summarizer batch`.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_aclsum(path: str, cards_path: str | None, papers_path: str | None, as_json: bool) -> None:
+    """Score problem and method against ACLSum's human challenge and approach summaries."""
+    from summarizer import evaluation_aclsum as aclsum
+    from summarizer.cards import read_cards
+
+    papers = aclsum.read_aclsum_file(path)
+    if papers_path is not None:
+        aclsum.write_papers(papers, papers_path)
+    fields = (
+        aclsum.card_fields(read_cards(cards_path))
+        if cards_path is not None
+        else aclsum.offline_fields(papers)
+    )
+    result = aclsum.score_aclsum(fields, papers)
+    if as_json:
+        _print_json(result)
+    else:
+        _print_scores(*aclsum.aclsum_score_lines(result), columns=aclsum.ACLSUM_COLUMNS)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

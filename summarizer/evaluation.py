@@ -66,7 +66,7 @@ class ReferenceCard:
     fields: CardFields
 
 
-def _json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
+def json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
     """(line number, parsed JSON) of each non-blank line; unreadable files raise InputError."""
     name = str(path)
     try:
@@ -95,7 +95,7 @@ def _json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
 def read_role_file(path: str | Path) -> list[RoleAbstract]:
     """Abstracts of a CSAbstruct-format JSONL file (sentences and labels per line)."""
     abstracts: list[RoleAbstract] = []
-    for number, record in _json_lines(path):
+    for number, record in json_lines(path):
         where = f"{path}:{number}"
         if not isinstance(record, dict):
             raise InputError(where, "not a JSON object", hint=_ROLE_HINT)
@@ -120,7 +120,7 @@ def read_reference_cards(path: str | Path) -> list[ReferenceCard]:
     from pydantic import ValidationError
 
     references: list[ReferenceCard] = []
-    for number, record in _json_lines(path):
+    for number, record in json_lines(path):
         where = f"{path}:{number}"
         if not isinstance(record, dict) or not isinstance(record.get("title"), str):
             raise InputError(where, "not a reference card (needs a 'title')")
@@ -189,6 +189,7 @@ class _Tally:
     reference_gains: int = 0
     matched_gains: int = 0
     reference_quantified: int = 0
+    predicted_quantified: int = 0
     matched_quantified: int = 0
     unit_correct: int = 0
     grounded: int = 0
@@ -217,6 +218,9 @@ class _Tally:
         self.reference_quantified += sum(
             1 for gain in reference.claimed_gains if gain.value is not None
         )
+        self.predicted_quantified += sum(
+            1 for gain in predicted.claimed_gains if gain.value is not None
+        )
         self.name_correct += _same_name(predicted.method_name, reference.method_name)
         self.contribution_correct += predicted.contribution == reference.contribution
         self.has_stages_correct += bool(predicted.stages) == bool(reference.stages)
@@ -238,7 +242,9 @@ def score_cards(cards: Sequence[PaperCard], references: Sequence[ReferenceCard])
     """Per-field scores of cards against reference cards matched by normalised title.
 
     Gains are matched one to one: a quantified reference gain by value, an unquantified
-    one by token F1 of the quotes >= 0.5. Shares are None when nothing was counted.
+    one by token F1 of the quotes >= 0.5. Quantified-gain precision is the share of the
+    cards' gains with a value that match a reference gain. Shares are None when nothing
+    was counted.
     """
     by_title = {normalize_title(card.title): card for card in cards}
     tally = _Tally()
@@ -266,6 +272,9 @@ def score_cards(cards: Sequence[PaperCard], references: Sequence[ReferenceCard])
             "gains_precision": precision,
             "gains_recall": recall,
             "gains_f1": gains_f1,
+            "quantified_gain_precision": _share(
+                tally.matched_quantified, tally.predicted_quantified
+            ),
             "quantified_gain_recall": _share(tally.matched_quantified, tally.reference_quantified),
             "unit_accuracy": _share(tally.unit_correct, tally.matched_quantified),
             "method_name_accuracy": _share(tally.name_correct, tally.cards),
@@ -282,6 +291,7 @@ def score_cards(cards: Sequence[PaperCard], references: Sequence[ReferenceCard])
             "reference_gains": tally.reference_gains,
             "matched_gains": tally.matched_gains,
             "reference_quantified_gains": tally.reference_quantified,
+            "predicted_quantified_gains": tally.predicted_quantified,
             "matched_quantified_gains": tally.matched_quantified,
             "references_with_stages": tally.with_stages,
         },
@@ -310,6 +320,7 @@ _CARD_ROWS = (
     ("gains_precision", "gains precision"),
     ("gains_recall", "gains recall"),
     ("gains_f1", "gains F1"),
+    ("quantified_gain_precision", "quantified-gain precision"),
     ("quantified_gain_recall", "quantified-gain recall"),
     ("unit_accuracy", "unit accuracy"),
     ("method_name_accuracy", "method_name accuracy"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,25 +102,29 @@ def repair_torn_tail(path: Path) -> bool:
         return True
 
 
-def load_existing_cards(path: Path) -> list[PaperCard]:
-    """Cards already in an output folder's cards.jsonl (none if it does not exist)."""
+def iter_existing_cards(path: Path) -> Iterator[PaperCard]:
+    """Cards already in an output folder's cards.jsonl, one at a time (none if it does
+    not exist); a torn last line is cut first, a damaged line raises CardFileError."""
     if not path.exists():
-        return []
+        return
     repair_torn_tail(path)
-    cards: list[PaperCard] = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                cards.append(PaperCard.model_validate_json(line))
+                yield PaperCard.model_validate_json(line)
             except ValueError:
                 raise CardFileError(
                     str(path),
                     "not a card; fix or remove this line, or use another output folder",
                     line=number,
                 ) from None
-    return cards
+
+
+def load_existing_cards(path: Path) -> list[PaperCard]:
+    """Cards already in an output folder's cards.jsonl, all in memory (small folders)."""
+    return list(iter_existing_cards(path))
 
 
 def error_record(paper_id: str, title: str, source: dict[str, Any], error: Exception) -> str:

@@ -33,15 +33,20 @@ class _Counts:
         self.cached += cached
         self.failed += failed
 
-    def line(self) -> str:
+    def line(self, *, final: bool = False) -> str:
+        """The counts and rate; while running, an ETA; at the end, whether it stopped early
+        (an ETA left on the last line of a run that stopped would be a false promise)."""
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = self.done / elapsed
+        counts = (
+            f"{self.done}/{self.total} papers ({self.cached} cached, {self.failed} failed), "
+            f"{rate:.1f}/s"
+        )
+        if final:
+            return counts + (", stopped early" if self.done < self.total else "")
         remaining = (self.total - self.done) / rate if rate > 0 else float("inf")
         eta = f"{remaining:.0f}s" if remaining != float("inf") else "?"
-        return (
-            f"{self.done}/{self.total} papers ({self.cached} cached, {self.failed} failed), "
-            f"{rate:.1f}/s, ETA {eta}"
-        )
+        return f"{counts}, ETA {eta}"
 
 
 class QuietProgress:
@@ -92,7 +97,7 @@ class PlainProgress:
 
     def stop(self) -> None:
         if self.counts.total:
-            self.out.write(self.counts.line() + "\n")
+            self.out.write(self.counts.line(final=True) + "\n")
             self.out.flush()
 
 
@@ -143,8 +148,16 @@ class RichProgress:
             self._bar.update(self._task, note=text)
 
     def stop(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+        if self._bar is None:
+            return
+        if self.counts.done < self.counts.total:
+            from rich.progress import TextColumn
+
+            # Stopped early: the ETA would stay on screen as a false promise.
+            *kept, _, _ = self._bar.columns
+            self._bar.columns = (*kept, TextColumn("stopped early"))
+            self._bar.refresh()
+        self._bar.stop()
 
 
 PROGRESS_KINDS: dict[str, Callable[[TextIO], Progress]] = {

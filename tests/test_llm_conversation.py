@@ -102,6 +102,29 @@ def test_an_ungrounded_answer_is_reasked_with_the_reason() -> None:
     assert "not grounded in the abstract" in reask and "made up 4.2%" in reask
 
 
+def test_a_number_fused_by_the_quote_is_reasked_naming_it() -> None:
+    """The re-ask applies grounding's number rule: the abstract's "3-5%" is 3 and 5, so a
+    quote that folds it into "35%" is found, but its 35 is named as not in the abstract."""
+    abstract = ABSTRACT.replace("4.2%", "3-5%")
+    gain = GOOD["claimed_gains"][0]
+    fused = {**gain, "value": 35, "quote": "improves accuracy by 35% over BarNet"}
+    fixed = {**gain, "value": 5, "quote": "improves accuracy by 3-5% over BarNet"}
+    engine = ScriptedEngine(
+        [
+            answer(json.dumps({**GOOD, "claimed_gains": [fused]})),
+            answer(json.dumps({**GOOD, "claimed_gains": [fixed]})),
+        ]
+    )
+    result = engine.fill("FooNet", abstract)
+    assert result.usage.requests == 2
+    assert result.fields.claimed_gains[0].value == 5
+    reask = engine.bodies[1]["messages"][-1]["content"]
+    assert (
+        "claimed_gains[0]: value 35 not a number of the abstract where its quote is, "
+        "'improves accuracy by 3-5% over BarNet' (numbers there: 3, 5)"
+    ) in reask
+
+
 def test_a_broken_reask_falls_back_to_the_last_valid_answer() -> None:
     engine = ScriptedEngine(
         [answer(json.dumps(UNGROUNDED)), answer("{not json"), answer("{still not")],

@@ -97,6 +97,7 @@ def test_eval_json_scores(files: tuple[str, str]) -> None:
     assert scores["gains_precision"] == 0.5
     assert scores["gains_recall"] == 0.5
     assert scores["gains_f1"] == 0.5
+    assert scores["quantified_gain_precision"] == 1.0
     assert scores["quantified_gain_recall"] == 1.0
     assert scores["unit_accuracy"] == 0.0
     assert scores["method_name_accuracy"] == 0.5  # "Replay" where the reference has none

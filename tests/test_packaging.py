@@ -30,6 +30,7 @@ def test_wheel_holds_the_data_files(wheel: Path) -> None:
     assert "summarizer/_data/schemas/card.schema.json" in names
     assert "summarizer/data/prices.toml" in names
     assert any(name.startswith("summarizer/engines/offline/") and "model" in name for name in names)
+    assert "summarizer/engines/offline/selector_model.json" in names
     assert not any(name.startswith(("tests/", "cassettes/", "seeds/")) for name in names)
 
 
@@ -71,3 +72,21 @@ def test_an_installed_wheel_renders_prompts_and_makes_cards(wheel: Path, tmp_pat
     from summarizer.prompts import prompt_version
 
     assert output == [prompt_version(), "True", "offline"]
+
+
+def test_the_wheel_needs_no_web_framework(wheel: Path) -> None:
+    """aiohttp (the test server's) is an extra of summarizer's. (instructor 1.17 requires
+    aiohttp itself, so an install still gets it through instructor.)"""
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+        requires = [
+            line.removeprefix("Requires-Dist: ")
+            for line in archive.read(metadata).decode().splitlines()
+            if line.startswith("Requires-Dist: ")
+        ]
+    core = [requirement for requirement in requires if "extra ==" not in requirement]
+    assert core and not any(requirement.startswith("aiohttp") for requirement in core)
+    assert any(
+        requirement.startswith("aiohttp") and "extra == 'testserver'" in requirement
+        for requirement in requires
+    )

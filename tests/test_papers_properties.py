@@ -95,7 +95,7 @@ def test_titles_are_never_boilerplate(text: str) -> None:
 @given(st.text(), st.text())
 def test_quality_warnings_never_raise(title: str, abstract: str) -> None:
     codes = quality_warnings(title, abstract)
-    assert set(codes) <= {"not_abstract", "starts_mid_sentence", "truncated"}
+    assert set(codes) <= {"not_abstract", "starts_mid_sentence", "truncated", "not_english"}
     assert len(codes) == len(set(codes))
 
 

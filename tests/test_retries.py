@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2 as httpx  # the openai SDK 3.x sends through httpx2
 import openai
 import pytest
 
-from summarizer.retries import RetryPolicy, is_retryable, retry_after_seconds, told_wait
+from summarizer.retries import (
+    RetryPolicy,
+    is_retryable,
+    never_connected,
+    retry_after_seconds,
+    told_wait,
+)
+
+if TYPE_CHECKING:
+    from summarizer.testserver import Server
 
 REQUEST = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
 
@@ -222,3 +231,40 @@ def test_call_gives_up_with_the_last_error() -> None:
 
     with pytest.raises(openai.APIStatusError):
         policy.call(send)
+
+
+def _count_attempts(base_url: str) -> tuple[int, BaseException | None]:
+    import openai
+    from openai.types.chat import ChatCompletion
+
+    attempts = 0
+
+    def count() -> None:
+        nonlocal attempts
+        attempts += 1
+
+    body = {
+        "model": "test-model",
+        "messages": [{"role": "user", "content": "<abstract>x</abstract>"}],
+    }
+    client = openai.OpenAI(api_key="k", base_url=base_url, max_retries=0, timeout=5)
+    policy = RetryPolicy(initial_backoff=0.001, max_backoff=0.01, max_connection_attempts=3)
+    try:
+        policy.call(
+            lambda: client.post("/chat/completions", body=body, cast_to=ChatCompletion), (), count
+        )
+    except Exception as exc:
+        return attempts, exc
+    return attempts, None
+
+
+def test_refused_connections_are_not_counted_as_requests() -> None:
+    attempts, error = _count_attempts("http://127.0.0.1:9/v1")
+    assert attempts == 0 and error is not None and never_connected(error)
+
+
+def test_a_dropped_answer_was_a_request(test_server: Server) -> None:
+    test_server.script(["drop", "ok"])
+    attempts, error = _count_attempts(test_server.base_url)
+    assert (attempts, error) == (2, None)
+    assert test_server.stats.snapshot().requests == 2

@@ -176,6 +176,7 @@ def test_start_over_moves_the_old_outputs_aside_and_deletes_nothing(
     assert sorted(path.name for path in previous.iterdir()) == [
         "cards.jsonl",
         "errors.jsonl",
+        "report.html",
         "run.json",
         "tables",
     ]

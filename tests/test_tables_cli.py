@@ -8,7 +8,7 @@ import pytest
 from table_cards import make_card, reference_cards
 
 from summarizer import cli
-from summarizer.tables import FORMATS, GROUPINGS, VIEWS, render_table
+from summarizer.tables import FORMATS, GROUPINGS, OUTPUT_FORMATS, VIEWS, render_report, render_table
 
 CARDS = [
     make_card(
@@ -17,6 +17,7 @@ CARDS = [
         method_name="Beta",
         stages=[("collect", "data"), ("train", "pretraining")],
         gains=[{"metric": "accuracy", "value": 4.5, "unit": "pp", "quote": "up 4.5 points"}],
+        arxiv_id="2508.12551",
     ),
     make_card("Alpha", file="a.txt", contribution="survey"),
 ]
@@ -44,7 +45,8 @@ def test_table_prints_markdown_overview_by_default(
     assert out == (
         "| title | contribution | method name | problem | method | stages | headline gain |\n"
         "| --- | --- | --- | --- | --- | ---: | --- |\n"
-        "| Beta, with \\| pipe | method | Beta | A problem. | A method. | 2 | accuracy ↑ 4.5 pp |\n"
+        "| [Beta, with \\| pipe](<https://arxiv.org/abs/2508.12551>) | method | Beta | A problem. "
+        "| A method. | 2 | accuracy ↑ 4.5 pp |\n"
         "| Alpha | survey |  | A problem. | A method. | 0 |  |\n"
     )
 
@@ -58,10 +60,10 @@ def test_table_csv_stages_grouped_and_sorted(
     kinds = ",".join(["data", "pretraining", "midtraining", "finetuning", "alignment", "rl"])
     rest = ",".join(["distillation", "inference", "evaluation", "other"])
     assert out == (
-        f"title,{kinds},{rest},pipeline,stage_names,paper_id\r\n"
-        f"Alpha,,,,,,,,,,,,,{CARDS[1].paper_id}\r\n"
+        f"title,{kinds},{rest},pipeline,stage_names,paper_id,url\r\n"
+        f"Alpha,,,,,,,,,,,,,{CARDS[1].paper_id},\r\n"
         f'"Beta, with | pipe",1,2,,,,,,,,,data → pretraining,collect → train,'
-        f"{CARDS[0].paper_id}\r\n"
+        f"{CARDS[0].paper_id},https://arxiv.org/abs/2508.12551\r\n"
     )
 
 
@@ -74,7 +76,7 @@ def test_table_gains_json_grouped_by_file(
     assert out == (
         "[\n"
         "  {\n"
-        '    "group": "b.txt",\n'
+        '    "group": "b",\n'
         '    "title": "Beta, with | pipe",\n'
         '    "metric": "accuracy",\n'
         '    "value": 4.5,\n'
@@ -83,7 +85,8 @@ def test_table_gains_json_grouped_by_file(
         '    "baseline": null,\n'
         '    "condition": null,\n'
         '    "quote": "up 4.5 points",\n'
-        f'    "paper_id": "{CARDS[0].paper_id}"\n'
+        f'    "paper_id": "{CARDS[0].paper_id}",\n'
+        '    "url": "https://arxiv.org/abs/2508.12551"\n'
         "  }\n"
         "]\n"
     )
@@ -97,7 +100,7 @@ def test_descending_sort_is_spelled_with_a_minus(
     assert [line.split(",")[0] for line in out.splitlines()] == ["title", '"Beta', "Alpha"]
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(OUTPUT_FORMATS))
 def test_output_file_holds_exactly_what_stdout_shows(
     fmt: str, cards_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -121,7 +124,7 @@ def test_the_reference_cards_render_in_every_view_and_format(
 
 
 def test_cli_choices_match_the_library(capsys: pytest.CaptureFixture[str]) -> None:
-    assert set(cli.TABLE_FORMATS) == set(FORMATS)
+    assert set(cli.TABLE_FORMATS) == set(OUTPUT_FORMATS) == {*FORMATS, "report"}
     assert set(cli.TABLE_VIEWS) == set(VIEWS)
     assert set(cli.TABLE_GROUPINGS) == set(GROUPINGS)
 
@@ -163,7 +166,7 @@ def test_unknown_sort_field_lists_the_valid_ones(
     assert err == (
         "summarizer: sort: unknown field 'year' for the stages view (sort by one of: title, "
         "data, pretraining, midtraining, finetuning, alignment, rl, distillation, inference, "
-        "evaluation, other, pipeline, stage_names, paper_id; prefix - for descending)\n"
+        "evaluation, other, pipeline, stage_names, paper_id, url; prefix - for descending)\n"
     )
 
 
@@ -181,3 +184,49 @@ def test_unwritable_output_is_one_line(
     target = tmp_path / "missing-folder" / "table.md"
     code, _, err = run(["table", str(cards_file), "-o", str(target)], capsys)
     assert (code, err) == (2, f"summarizer: {target}: cannot write (No such file or directory)\n")
+
+
+def test_csv_neutralises_formulas_unless_raw_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cards.jsonl"
+    card = make_card('=HYPERLINK("http://x.test")', file="a.txt", method_name="-3.2")
+    path.write_text(card.model_dump_json() + "\n")
+    argv = ["table", str(path), "--format", "csv", "--view", "overview"]
+    code, out, _ = run(argv, capsys)
+    assert code == 0
+    assert out.splitlines()[1].startswith('"\'=HYPERLINK(""http://x.test"")",method,-3.2,')
+    code, out, _ = run([*argv, "--raw-csv"], capsys)
+    assert code == 0
+    assert out.splitlines()[1].startswith('"=HYPERLINK(""http://x.test"")",method,-3.2,')
+
+
+def test_raw_csv_with_another_format_is_one_line(
+    cards_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["table", str(cards_file), "--raw-csv"], capsys)
+    assert (code, out) == (2, "")
+    assert err == "summarizer: raw-csv: applies to the csv format, not md (drop --raw-csv)\n"
+
+
+def test_report_format_writes_the_report_grouped_as_asked(
+    cards_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "report.html"
+    argv = ["table", str(cards_file), "--format", "report", "--group-by", "file", "-o"]
+    code, out, err = run([*argv, str(target)], capsys)
+    assert (code, out, err) == (0, "", "")
+    assert target.read_text(encoding="utf-8") == render_report(CARDS, group_by="file")
+    assert '<h3 class="input">a <span class="rows">1 paper</span></h3>' in target.read_text()
+
+
+def test_report_with_a_view_is_one_line(
+    cards_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        ["table", str(cards_file), "--format", "report", "--view", "gains"], capsys
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        "summarizer: view: the report shows every view (leave out --view for the report)\n"
+    )

@@ -8,14 +8,18 @@ import hashlib
 import io
 import json
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 import pytest
 from markdown_it import MarkdownIt
-from table_cards import HOSTILE_TEXTS, SCRIPT, XSS, hostile_cards, reference_cards
+from table_cards import HOSTILE_TEXTS, SCRIPT, XSS, hostile_cards, make_card, reference_cards
 
+from summarizer.cards import PaperCard
+from summarizer.errors import ConfigError
 from summarizer.tables import GROUPINGS, VIEWS, build_table, render_table
-from summarizer.tables.render_latex import escape_latex
+from summarizer.tables.latex_text import command_for, escape_latex
+from summarizer.tables.render_latex import breakable_latex
 from summarizer.tables.render_md import escape_markdown
 from summarizer.tables.rows import cell_text
 from summarizer.tables.table import Table
@@ -141,9 +145,9 @@ def test_markdown_escapes_each_special_character() -> None:
 
 @pytest.mark.parametrize("group_by", GROUP_NAMES)
 @pytest.mark.parametrize("view", VIEW_NAMES)
-def test_csv_round_trips_every_cell(view: str, group_by: str) -> None:
+def test_raw_csv_round_trips_every_cell(view: str, group_by: str) -> None:
     table = table_for(view, group_by)
-    text = render_table(CARDS, view=view, fmt="csv", group_by=group_by)
+    text = render_table(CARDS, view=view, fmt="csv", group_by=group_by, raw_csv=True)
     parsed = list(csv.reader(io.StringIO(text, newline="")))
     group = ["group"] if group_by != "none" else []
     assert parsed[0] == [*group, *VIEWS[view].column_names]
@@ -156,12 +160,73 @@ def test_csv_round_trips_every_cell(view: str, group_by: str) -> None:
     assert parsed[1:] == expected
 
 
+@pytest.mark.parametrize("group_by", GROUP_NAMES)
+@pytest.mark.parametrize("view", VIEW_NAMES)
+def test_csv_differs_from_raw_only_by_an_apostrophe_before_formulas(
+    view: str, group_by: str
+) -> None:
+    def cells(raw: bool) -> list[list[str]]:
+        text = render_table(CARDS, view=view, fmt="csv", group_by=group_by, raw_csv=raw)
+        return list(csv.reader(io.StringIO(text, newline="")))
+
+    for safe_row, raw_row in zip(cells(False), cells(True), strict=True):
+        for safe, raw in zip(safe_row, raw_row, strict=True):
+            formula = raw.startswith(("=", "+", "-", "@", "\t", "\r"))
+            assert safe == ("'" + raw if formula and not is_number(raw) else raw)
+
+
+def is_number(text: str) -> bool:
+    return re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text) is not None
+
+
+FORMULA_CELLS = {
+    "=1+1": "'=1+1",
+    "=cmd|' /C calc'!A0": "'=cmd|' /C calc'!A0",
+    "+SUM(A1:A3)": "'+SUM(A1:A3)",
+    "-2+3": "'-2+3",
+    "@SUM(A1)": "'@SUM(A1)",
+    "\tHIDDEN": "'\tHIDDEN",
+    "\rHIDDEN": "'\rHIDDEN",
+    "-": "'-",
+    "-3.2": "-3.2",
+    "+4": "+4",
+    "-1e5": "-1e5",
+    "-.5": "-.5",
+    "a=b": "a=b",
+    " =1": " =1",
+}
+
+
+def test_csv_neutralises_cells_that_would_run_as_formulas() -> None:
+    cards = [
+        make_card(text, method_name=text, gains=[{"metric": "m", "value": -3.2, "quote": "q"}])
+        for text in FORMULA_CELLS
+    ]
+    text = render_table(cards, view="gains", fmt="csv", group_by="file")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [row["title"] for row in rows] == list(FORMULA_CELLS.values())
+    assert {row["value"] for row in rows} == {"-3.2"}
+    overview = render_table(cards, view="overview", fmt="csv")
+    names = [row["method_name"] for row in csv.DictReader(io.StringIO(overview, newline=""))]
+    assert names == list(FORMULA_CELLS.values())
+
+
+def test_a_formula_like_group_name_is_neutralised_too() -> None:
+    text = render_table([make_card("T", file="=evil().txt")], fmt="csv", group_by="file")
+    assert next(csv.DictReader(io.StringIO(text, newline="")))["group"].startswith("'=")
+
+
+def test_raw_csv_applies_to_csv_only() -> None:
+    with pytest.raises(ConfigError, match="raw-csv: applies to the csv format, not md"):
+        render_table(CARDS, fmt="md", raw_csv=True)
+
+
 def test_csv_follows_rfc_4180_quoting_and_line_ends() -> None:
     text = render_table(CARDS[:1], view="gains", fmt="csv")
     records = text.split("\r\n")
     assert records[-1] == ""  # every record ends with CRLF, the last one too
     assert '"a | b || c\nsecond line\r\nthird\rfourth"' in text
-    assert '"=HYPERLINK(""http://x.test"",""click""),+1,-1,@SUM(A1)"' in text
+    assert '"\'=HYPERLINK(""http://x.test"",""click""),+1,-1,@SUM(A1)"' in text
 
 
 # --- JSON -------------------------------------------------------------------------------
@@ -230,10 +295,21 @@ def test_html_is_self_contained_and_its_policy_allows_only_its_own_code() -> Non
 
 def test_html_escapes_a_hostile_section_name() -> None:
     text = render_table(CARDS, view="overview", fmt="html", group_by="file")
-    assert "&lt;img src=x onerror=alert(1)&gt;.txt" in text
+    assert 'scope="rowgroup">&lt;img src=x onerror=alert(1)&gt; <span' in text
 
 
 # --- LaTeX ------------------------------------------------------------------------------
+
+
+def non_ascii(texts: list[str]) -> set[str]:
+    return {char for text in texts for char in unicodedata.normalize("NFC", text)} - {
+        chr(code) for code in range(0x20, 0x7F)
+    }
+
+
+def card_texts(cards: list[PaperCard]) -> list[str]:
+    return [json.dumps(card.model_dump(), ensure_ascii=False) for card in cards]
+
 
 _UNESCAPES = {
     r"\textbackslash{}": "\\",
@@ -242,18 +318,29 @@ _UNESCAPES = {
     r"\textless{}": "<",
     r"\textgreater{}": ">",
     r"\textbar{}": "|",
-    r"\textrightarrow{}": "→",
-    r"\textuparrow{}": "↑",
-    r"\textdownarrow{}": "↓",
+    r"\allowbreak{}": "",
     **{f"\\{char}": char for char in "&%$#_{}"},
     **{f"{{{char}}}": char for char in "[]*"},
+    # Every other character of the test texts and of the arrows the tables write, read
+    # back from its command or placeholder.
+    **{
+        command_for(char): char
+        for char in non_ascii([*HOSTILE_TEXTS, *card_texts(CARDS), "→↑↓"]) - set("\r\n\t")
+    },
 }
-_ESCAPE = re.compile("|".join(re.escape(escape) for escape in _UNESCAPES))
+_ESCAPE = re.compile(
+    "|".join(re.escape(escape) for escape in sorted(_UNESCAPES, key=len, reverse=True))
+)
 _SPECIALS = set("&%$#_{}~^\\[]*<>|")
 
 
 def unescape_latex(text: str) -> str:
     return _ESCAPE.sub(lambda match: _UNESCAPES[match.group(0)], text)
+
+
+def as_latex_prints(text: str) -> str:
+    """What a LaTeX cell should print for `text`: one line, NFC-normalised."""
+    return unicodedata.normalize("NFC", re.sub(r"\r\n|\r|\n|\t", " ", text))
 
 
 def latex_rows(text: str) -> list[list[str]]:
@@ -272,16 +359,62 @@ def test_latex_escape_covers_every_special_character() -> None:
         r"\& \% \$ \# \_ \{ \} \textasciitilde{} \textasciicircum{} \textbackslash{} "
     )
     assert escape_latex("\\textbf{x}") == r"\textbackslash{}textbf\{x\}"
-    assert escape_latex("[a]*\nb") == "{[}a{]}{*} b"
+    assert escape_latex("[a]*\nb\tc") == "{[}a{]}{*} b c"
+
+
+@pytest.mark.parametrize(
+    ("text", "latex"),
+    [
+        ("α", r"{\ensuremath{\alpha}}"),  # noqa: RUF001
+        ("φ", r"{\ensuremath{\varphi}}"),
+        ("Ω", r"{\ensuremath{\Omega}}"),
+        ("≤ ≥", r"{\ensuremath{\leq}} {\ensuremath{\geq}}"),
+        ("× ±", r"{\texttimes} {\ensuremath{\pm}}"),  # noqa: RUF001
+        ("→ ↑ ↓", r"{\textrightarrow} {\textuparrow} {\textdownarrow}"),
+        ("⇒ ∞", r"{\ensuremath{\Rightarrow}} {\ensuremath{\infty}}"),
+        ("∑ ∈ ≈", r"{\ensuremath{\sum}} {\ensuremath{\in}} {\ensuremath{\approx}}"),
+        ("naïve café", "na{\\\"\\i}ve caf{\\'e}"),
+        ("cafe\u0301", r"caf{\'e}"),  # a combining accent is composed first (NFC)
+        ("“quoted”", r"{\textquotedblleft}quoted{\textquotedblright}"),
+        ("– ok…", r"{\textendash} ok{\textellipsis}"),  # noqa: RUF001
+        ("ℝ", r"{\ensuremath{\mathbb{R}}}"),  # noqa: RUF001
+    ],
+)
+def test_latex_sets_other_characters_as_commands(text: str, latex: str) -> None:
+    assert escape_latex(text) == latex
+
+
+@pytest.mark.parametrize(
+    ("text", "latex"),
+    [
+        ("東京", r"\texttt{[U+6771]}\texttt{[U+4EAC]}"),
+        ("🚀", r"\texttt{[U+1F680]}"),
+        ("Ж", r"\texttt{[U+0416]}"),  # Cyrillic needs T2A fonts the header does not ask for
+        ("\U0001d552", r"\texttt{[U+1D552]}"),  # \mathbb has no lower-case letters
+        ("⅓", r"\texttt{[U+2153]}"),
+        ("\u202e", r"\texttt{[U+202E]}"),
+        ("\x07\x7f", r"\texttt{[U+0007]}\texttt{[U+007F]}"),
+    ],
+)
+def test_latex_shows_a_placeholder_for_characters_it_cannot_set(text: str, latex: str) -> None:
+    assert escape_latex(text) == latex
 
 
 @pytest.mark.parametrize("text", [*HOSTILE_TEXTS, "".join(sorted(_SPECIALS)) * 3])
-def test_latex_escaped_text_has_no_bare_special_and_reads_back(text: str) -> None:
+def test_latex_escaped_text_is_ascii_with_no_bare_special_and_reads_back(text: str) -> None:
     escaped = escape_latex(text)
-    assert unescape_latex(escaped) == re.sub(r"\r\n|\r|\n", " ", text)
+    assert escaped.isascii()
+    assert unescape_latex(escaped) == as_latex_prints(text)
     leftover = _ESCAPE.sub("", escaped)
     assert not _SPECIALS & set(leftover), leftover
     assert "\n" not in escaped
+
+
+def test_latex_lets_long_runs_without_spaces_break() -> None:
+    assert breakable_latex("x" * 100) == r"\allowbreak{}".join(["x" * 40, "x" * 40, "x" * 20])
+    assert breakable_latex("_" * 41) == "\\_" * 40 + r"\allowbreak{}" + "\\_"
+    words = " ".join(["y" * 40] * 3)
+    assert breakable_latex(words) == words
 
 
 @pytest.mark.parametrize("group_by", GROUP_NAMES)
@@ -290,7 +423,7 @@ def test_latex_rows_read_back_cell_by_cell(view: str, group_by: str) -> None:
     table = table_for(view, group_by)
     text = render_table(CARDS, view=view, fmt="latex", group_by=group_by)
     rows = latex_rows(text)
-    expected = [[re.sub(r"\n", " ", cell).strip() for cell in row] for row in reader_cells(table)]
+    expected = [[as_latex_prints(cell).strip() for cell in row] for row in reader_cells(table)]
     assert [[unescape_latex(cell) for cell in row] for row in rows] == expected
     for row in rows:
         assert not _SPECIALS & set(_ESCAPE.sub("", "".join(row)))

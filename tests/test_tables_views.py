@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from table_cards import hostile_cards, make_card, reference_cards
 
-from summarizer.cards import STAGE_KINDS, CardGain
+from summarizer.cards import STAGE_KINDS, CardGain, PaperCard
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.tables import FORMATS, GROUPINGS, VIEWS, build_table, headline_gain, render_table
 
@@ -53,6 +55,7 @@ def test_overview_row_holds_the_paper_summary_and_headline_gain() -> None:
             3,
             "accuracy ↑ 82.2% (AMC-2023)",
             RLEP.paper_id,
+            None,
         )
     ]
 
@@ -89,7 +92,7 @@ def test_stages_columns_are_the_spec_stage_kinds_in_order() -> None:
 
 
 def test_a_card_without_stages_still_gets_an_empty_stages_row() -> None:
-    assert rows("stages", [SURVEY]) == [("A survey of things", *[None] * 12, SURVEY.paper_id)]
+    assert rows("stages", [SURVEY]) == [("A survey of things", *[None] * 12, SURVEY.paper_id, None)]
 
 
 def test_gains_view_has_one_row_per_gain_with_every_field() -> None:
@@ -104,9 +107,18 @@ def test_gains_view_has_one_row_per_gain_with_every_field() -> None:
             None,
             "fewer updates",
             RLEP.paper_id,
+            None,
         ),
-        ("RLEP: Replay", "accuracy", 39.9, "%", "higher", None, "AIME-2024", "a", RLEP.paper_id),
-        ("RLEP: Replay", "accuracy", 82.2, "%", "higher", None, "AMC-2023", "b", RLEP.paper_id),
+        (
+            *("RLEP: Replay", "accuracy", 39.9, "%", "higher", None, "AIME-2024", "a"),
+            RLEP.paper_id,
+            None,
+        ),
+        (
+            *("RLEP: Replay", "accuracy", 82.2, "%", "higher", None, "AMC-2023", "b"),
+            RLEP.paper_id,
+            None,
+        ),
     ]
 
 
@@ -142,14 +154,61 @@ def test_headline_gain_text_spells_each_unit() -> None:
     assert headline(value=None, unit=None) is None
 
 
+def sections(cards: list, group_by: str = "file") -> list[tuple[str | None, list]]:
+    table = build_table(cards, view="overview", group_by=group_by)
+    return [(section.name, [row[0] for row in section.rows]) for section in table.sections]
+
+
 def test_group_by_file_makes_sections_in_file_name_order() -> None:
     cards = [RLEP, SURVEY, make_card("No source", file=None), make_card("b2", file="b.txt")]
-    table = build_table(cards, view="overview", group_by="file")
-    assert [(section.name, [row[0] for row in section.rows]) for section in table.sections] == [
-        ("a.txt", ["A survey of things"]),
-        ("b.txt", ["RLEP: Replay", "b2"]),
+    assert sections(cards) == [
+        ("a", ["A survey of things"]),
+        ("b", ["RLEP: Replay", "b2"]),
         ("(no source file)", ["No source"]),
     ]
+
+
+def in_collection(card: PaperCard, collection: str | None, file: str | None = None) -> PaperCard:
+    assert card.source is not None
+    source = replace(card.source, collection=collection, file=file or card.source.file)
+    return card.model_copy(update={"source": source})
+
+
+def test_a_collection_names_its_section_and_gathers_its_files() -> None:
+    cards = [
+        in_collection(make_card("feed 1"), "Daily papers 2025-05-01", "feed.atom"),
+        in_collection(make_card("list"), "My reading list", "refs.bib"),
+        in_collection(make_card("feed 2"), "Daily papers 2025-05-01", "feed-2.atom"),
+        make_card("dump", file="001_b05ba6ffc89c73b9.txt"),
+    ]
+    assert sections(cards) == [
+        ("page 2", ["dump"]),
+        ("Daily papers 2025-05-01", ["feed 1", "feed 2"]),
+        ("My reading list", ["list"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("file", "heading"),
+    [
+        ("000_7a3839734a59cdb6.txt", "page 1"),
+        ("003_29c641b9941a17c6.txt", "page 4"),
+        ("reading-list.bib", "reading-list"),
+        ("notes-20240501.txt", "notes-20240501"),  # a date is no hash
+        ("2024-05-01.jsonl", "2024-05-01"),
+        ("arxiv_7a3839734a59cdb6.atom", "arxiv"),
+        ("7a3839734a59cdb6.txt", "7a3839734a59cdb6"),  # nothing left without the hash
+        ("<stdin>", "<stdin>"),
+        ("papers", "papers"),
+    ],
+)
+def test_file_names_read_as_people_name_them(file: str, heading: str) -> None:
+    assert sections([make_card("t", file=file)]) == [(heading, ["t"])]
+
+
+def test_inputs_whose_headings_read_the_same_keep_their_file_names() -> None:
+    cards = [make_card("x", file="list.bib"), make_card("y", file="list.txt")]
+    assert sections(cards) == [("list (list.bib)", ["x"]), ("list (list.txt)", ["y"])]
 
 
 def test_group_by_contribution_follows_the_spec_order() -> None:

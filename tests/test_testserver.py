@@ -678,3 +678,27 @@ def test_the_command_line_rejects_an_unknown_fault() -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "unknown outcome 'teapot'" in result.stderr
+
+
+def test_the_server_answers_every_declared_mode() -> None:
+    from summarizer.settings import MODES
+    from summarizer.testserver import chat
+
+    assert set(chat._RENDERERS) == set(MODES)
+
+
+def test_without_aiohttp_the_server_says_what_to_install() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, runpy\n"
+        "sys.modules['aiohttp'] = None  # as if it were not installed\n"
+        "runpy.run_module('summarizer.testserver', run_name='__main__')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "testserver: the test server needs aiohttp, which comes with the 'testserver' extra "
+        "(pip install -e '.[testserver]', or '.[dev]')\n"
+    )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,9 @@ class BatchAPISource:
         # Tokens of the answers read but not yet in a recorded result, by cache key.
         self._answer_usage: dict[str, Usage] = {}
 
-    async def results(self, todo: list[Paper], stop: asyncio.Event) -> AsyncIterator[SummaryResult]:
+    async def results(
+        self, todo: Iterable[Paper], stop: asyncio.Event
+    ) -> AsyncIterator[SummaryResult]:
         """A result per paper of `todo` that is not left waiting in an open batch."""
         client = BatchClient(self.summarizer.settings, self.engine.policy)
         try:
@@ -147,7 +149,7 @@ class BatchAPISource:
                 keys[paper.key] = part.token
         return keys
 
-    def _by_key(self, todo: list[Paper]) -> tuple[list[Paper], list[Paper]]:
+    def _by_key(self, todo: Iterable[Paper]) -> tuple[list[Paper], list[Paper]]:
         """The first paper of each cache key (the one asked), and the others."""
         first: list[Paper] = []
         extras: list[Paper] = []

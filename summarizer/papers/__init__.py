@@ -20,16 +20,18 @@ from summarizer.papers.model import (
 )
 from summarizer.papers.quality import (
     NOT_ABSTRACT,
+    NOT_ENGLISH,
     STARTS_MID_SENTENCE,
     TRUNCATED,
     quality_warnings,
 )
-from summarizer.papers.reader import STDIN, expand_paths, read_papers, read_text
+from summarizer.papers.reader import STDIN, expand_paths, iter_read, read_papers, read_text
 from summarizer.papers.text import decode_text
 
 __all__ = [
     "BAD_RECORD",
     "NOT_ABSTRACT",
+    "NOT_ENGLISH",
     "NO_ABSTRACT",
     "STARTS_MID_SENTENCE",
     "STDIN",
@@ -41,6 +43,7 @@ __all__ = [
     "Skipped",
     "decode_text",
     "expand_paths",
+    "iter_read",
     "mark_duplicates",
     "normalize_title",
     "paper_id_for",

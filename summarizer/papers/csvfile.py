@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 
 from summarizer.errors import InputError
 from summarizer.papers.model import FileReading, Record, Skipped
@@ -19,15 +20,15 @@ def has_paper_columns(header: list[str]) -> bool:
     return all(find_column(header, field) for field in ("title", "abstract"))
 
 
-def read_csv(text: str, name: str) -> FileReading:
-    """Every row's record; a row with extra cells is skipped, the rest read.
+def stream_csv(lines: Iterable[str], name: str) -> Iterator[Record | Skipped]:
+    """Each row's record, or why it is skipped, one at a time (constant memory).
 
-    A broken quote cannot be skipped (it swallows the rows after it): it stops the file.
+    A header without title and abstract columns, or a broken quote (it would swallow the
+    rows after it), raises InputError.
     """
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-    reads: list[Record | Skipped] = []
     # strict: an unclosed quote is an error, not a field that swallows the rest of the file.
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.DictReader(lines, strict=True)
     try:
         header = list(reader.fieldnames or [])
         if not has_paper_columns(header):
@@ -40,21 +41,25 @@ def read_csv(text: str, name: str) -> FileReading:
         for row in reader:
             where = f"{name}:{reader.line_num}"
             if row.get(None):
-                reads.append(
-                    Skipped(
-                        where,
-                        "more cells than header columns",
-                        hint="quote fields that contain commas",
-                    )
+                yield Skipped(
+                    where, "more cells than header columns", hint="quote fields that contain commas"
                 )
                 continue
-            reads.append(record_from_row(row, where))
+            yield record_from_row(row, where)
     except csv.Error as exc:
         raise InputError(
             f"{name}:{reader.reader.line_num}",
             f"not valid CSV ({exc})",
             hint="check the quotes: a quoted field ends with a quote and a comma",
         ) from None
+
+
+def read_csv(text: str, name: str) -> FileReading:
+    """Every row's record; a row with extra cells is skipped, the rest read.
+
+    A broken quote cannot be skipped (it swallows the rows after it): it stops the file.
+    """
+    reads = list(stream_csv(io.StringIO(text, newline=""), name))
     if not reads:
         raise InputError(name, "no records in the file")
     return FileReading.of(reads)

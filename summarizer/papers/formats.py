@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from summarizer.papers.atom import read_atom
 from summarizer.papers.bibtex import read_bibtex
 from summarizer.papers.csljson import read_json_list
-from summarizer.papers.csvfile import has_paper_columns, read_csv
+from summarizer.papers.csvfile import has_paper_columns, read_csv, stream_csv
 from summarizer.papers.dump import read_dump
-from summarizer.papers.jsonl import read_jsonl
-from summarizer.papers.model import FileReading
+from summarizer.papers.jsonl import read_jsonl, stream_jsonl
+from summarizer.papers.model import FileReading, Record, Skipped
 from summarizer.papers.ris import read_ris
 
 
@@ -26,11 +26,16 @@ class Format:
     # A reading list (a .bib, a CSV) is known by its file's name: "My Library.bib" gives
     # its papers the collection "My Library". A page dump states no name of its own.
     named_by_file: bool = True
+    # For formats with a record per line or row: read a file one record at a time, so a
+    # reading list of any length takes constant memory. Others read the whole text.
+    stream: Callable[[Iterable[str], str], Iterator[Record | Skipped]] | None = None
+    # How the file must be opened for `stream` (JSONL lines end only at "\n").
+    newline: str | None = None
 
 
 DUMP = Format("page dump", read_dump, named_by_file=False)
-JSONL = Format("JSONL", read_jsonl)
-CSV = Format("CSV", read_csv)
+JSONL = Format("JSONL", read_jsonl, stream=stream_jsonl, newline="\n")
+CSV = Format("CSV", read_csv, stream=stream_csv, newline="")
 BIBTEX = Format("BibTeX", read_bibtex)
 RIS = Format("RIS", read_ris)
 JSON_LIST = Format("CSL-JSON or daily-papers JSON", read_json_list)

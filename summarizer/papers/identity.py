@@ -46,22 +46,35 @@ def _identity_keys(paper: Paper) -> list[str]:
     return keys
 
 
-def mark_duplicates(papers: Iterable[Paper]) -> list[Paper]:
-    """The papers in order, each later copy of a paper pointing at the first one's id.
+class DuplicateMarker:
+    """Marks each paper that is a copy of an earlier one, as papers stream by.
 
-    A paper is a copy when its normalised title, its DOI or its arXiv id is one an
-    earlier paper had; a copy's own keys then also lead to that first paper, so a
-    preprint and its journal version listed with each other's ids are one paper.
+    A paper is a copy when its normalised title, its DOI or its arXiv id is one an earlier
+    paper had; a copy's own keys then also lead to that first paper, so a preprint and its
+    journal version listed with each other's ids are one paper. Only a 64-bit hash of each
+    key and the first paper's id are kept, never the papers.
     """
-    first_seen: dict[str, str] = {}
-    marked: list[Paper] = []
-    for paper in papers:
-        keys = _identity_keys(paper)
-        original = next((first_seen[key] for key in keys if key in first_seen), None)
+
+    def __init__(self) -> None:
+        self._first_seen: dict[int, str] = {}
+
+    def mark(self, paper: Paper) -> Paper:
+        """The paper, with `duplicate_of` set when an earlier paper is the same paper."""
+        keys = [_hashed(key) for key in _identity_keys(paper)]
+        original = next((self._first_seen[key] for key in keys if key in self._first_seen), None)
         for key in keys:
-            first_seen.setdefault(key, original or paper.paper_id)
-        marked.append(replace(paper, duplicate_of=original))
-    return marked
+            self._first_seen.setdefault(key, original or paper.paper_id)
+        return replace(paper, duplicate_of=original) if original else paper
+
+
+def _hashed(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+
+
+def mark_duplicates(papers: Iterable[Paper]) -> list[Paper]:
+    """The papers in order, each later copy of a paper pointing at the first one's id."""
+    marker = DuplicateMarker()
+    return [marker.mark(paper) for paper in papers]
 
 
 def unique_papers(papers: Iterable[Paper]) -> list[Paper]:

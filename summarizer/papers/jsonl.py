@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 
 from summarizer.errors import InputError
 from summarizer.papers.model import FileReading, Record, Skipped
@@ -27,14 +28,18 @@ def _parse_line(line: str, where: str) -> Record | Skipped:
     return record_from_row(row, where)
 
 
+def stream_jsonl(lines: Iterable[str], name: str) -> Iterator[Record | Skipped]:
+    """Each non-blank line's record, or why it is skipped (named file:line), one at a
+    time: a reading list of any length is read in constant memory."""
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield _parse_line(line, f"{name}:{number}")
+
+
 def read_jsonl(text: str, name: str) -> FileReading:
     """Every line's record; a bad line is skipped (named file:line) and the rest read."""
     # Only "\n" ends a JSONL line: U+2028 and friends may sit inside JSON strings.
-    reads = [
-        _parse_line(line, f"{name}:{number}")
-        for number, line in enumerate(text.split("\n"), start=1)
-        if line.strip()
-    ]
+    reads = list(stream_jsonl(text.split("\n"), name))
     if not reads:
         raise InputError(name, "no records in the file")
     return FileReading.of(reads)

@@ -6,10 +6,13 @@ import itertools
 import re
 from collections.abc import Callable
 
+from summarizer.language import is_english
+
 # Warning codes a paper can carry.
 NOT_ABSTRACT = "not_abstract"
 STARTS_MID_SENTENCE = "starts_mid_sentence"
 TRUNCATED = "truncated"
+NOT_ENGLISH = "not_english"
 
 # Line numbers of a PDF's text layer run into the words ("have453 incorrect"); the
 # lookbehinds keep decimals ("3.08", "0.81") and names ("CIFAR-100") out.
@@ -28,8 +31,9 @@ _CONNECTIVE_START = re.compile(
 # A plain lower-case word: "and", "models", "state-of-the-art". Not "mRNA", "k-means",
 # "word2vec" or "iPhone", which abstracts do start with.
 _LOWERCASE_WORD = re.compile(r"[a-z]{2,}(?:[-'\u2019][a-z]+)*")
-# A sentence ends with . ! or ?, perhaps followed by a closing quote or bracket.
-SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+# A sentence ends with . ! or ? (or their CJK forms), perhaps followed by a closing quote
+# or bracket.
+SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]\u300d\u300f\uff09]*$")
 # Abbreviations that end in a period but never end a sentence.
 _OPEN_ABBREVIATION_END = re.compile(r"\b(?:e\.g|i\.e|cf|vs|w\.r\.t|fig|figs|eq|eqs|sec)\.$", re.I)
 # "i.i.d." ends a sentence as a predicate ("samples are i.i.d.") but not after a
@@ -80,6 +84,7 @@ def quality_warnings(title: str, abstract: str) -> tuple[str, ...]:
         (NOT_ABSTRACT, lambda: _has_line_numbers(text)),
         (STARTS_MID_SENTENCE, lambda: _starts_mid_sentence(text)),
         (TRUNCATED, lambda: bool(text) and _is_truncated(text)),
+        (NOT_ENGLISH, lambda: not is_english(text)),
     )
     codes: list[str] = []
     for code, check in checks:

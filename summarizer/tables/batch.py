@@ -1,4 +1,4 @@
-"""Write every view in the formats `summarizer batch` leaves beside its cards."""
+"""Write what `summarizer batch` leaves beside its cards: every view, and the report."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from summarizer.errors import SummarizerError
 from summarizer.outputs import write_atomically
 from summarizer.tables.render import EXTENSIONS, FORMATS
+from summarizer.tables.report import render_report
 from summarizer.tables.rows import VIEWS
 from summarizer.tables.table import build_table
 
@@ -22,8 +23,8 @@ def write_batch_tables(cards: Sequence[PaperCard], out_dir: Path) -> list[Path]:
     """Write every view as Markdown, HTML and CSV into `out_dir`; the paths written.
 
     Files are named `VIEW.EXT` (overview.md, overview.html, overview.csv, stages.md, ...);
-    rows are grouped by input file (a section per file in md/html, a `group` column in
-    CSV). Each file is written atomically; `out_dir` is created if missing.
+    rows are grouped by input (a section per input in md/html, a `group` column in CSV).
+    Each file is written atomically; `out_dir` is created if missing.
     """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -37,3 +38,9 @@ def write_batch_tables(cards: Sequence[PaperCard], out_dir: Path) -> list[Path]:
             write_atomically(path, FORMATS[fmt](table))
             written.append(path)
     return written
+
+
+def write_batch_report(cards: Sequence[PaperCard], path: Path) -> Path:
+    """Write the one-page report of a batch's cards (grouped by input) to `path`."""
+    write_atomically(path, render_report(cards, group_by="file"))
+    return path

@@ -7,27 +7,16 @@ run code or fetch anything. With JS on, headings sort and a box filters the rows
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from functools import cache
-from importlib.resources import files
 from typing import TYPE_CHECKING
 
-from summarizer.tables.rows import Cell, Column, cell_text
+from summarizer.tables.assets import asset, inline_assets
+from summarizer.tables.rows import Cell, Column, Row, cell_text
 from summarizer.tables.table import Table
 
 if TYPE_CHECKING:
     import jinja2
-
-
-def _asset(name: str) -> str:
-    return (files("summarizer.tables") / "templates" / name).read_text(encoding="utf-8")
-
-
-def _csp_hash(text: str) -> str:
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
 @cache
@@ -35,28 +24,34 @@ def _page() -> tuple[jinja2.Template, dict[str, str]]:
     import jinja2
 
     environment = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
-    template = environment.from_string(_asset("table.html.j2"))
-    style, script = _asset("table.css"), _asset("table.js")
-    assets = {
-        "style": style,
-        "script": script,
-        "style_hash": _csp_hash(style),
-        "script_hash": _csp_hash(script),
-    }
-    return template, assets
+    template = environment.from_string(asset("table.html.j2"))
+    return template, inline_assets(asset("table.css"), asset("table.js"))
 
 
 _LINE_BREAK = re.compile(r"\r\n?")
 
 
-def _text(cell: Cell) -> str:
+def html_text(cell: Cell) -> str:
+    """A cell as the page's text (line breaks as LF)."""
     # Browsers read CR and CRLF as LF anyway; writing LF keeps the page's bytes plain.
     return _LINE_BREAK.sub("\n", cell_text(cell))
 
 
-def _classes(column: Column) -> str:
+def column_classes(column: Column) -> str:
+    """The CSS classes of a column's cells: its name, and its kind (num, narrow, ...)."""
     kind = "num" if column.numeric else column.width
     return f"col-{column.name} {kind}"
+
+
+def html_cells(table: Table, row: Row) -> list[tuple[str, str, str | None]]:
+    """A row's shown cells as (text, CSS classes, link or None), for the page templates."""
+    cells = []
+    for position, column in table.reader_columns():
+        link_at = table.view.link_position(column)
+        link = row[link_at] if link_at is not None else None
+        href = link if isinstance(link, str) and row[position] not in (None, "") else None
+        cells.append((html_text(row[position]), column_classes(column), href))
+    return cells
 
 
 def render_html(table: Table) -> str:
@@ -70,14 +65,13 @@ def render_html(table: Table) -> str:
         heading=f"{table.view.name.capitalize()} of {papers}",
         summary=f"{table.view.name} view: {rows} row{'' if rows == 1 else 's'}{grouping}.",
         view=table.view.name,
-        columns=[{"label": column.label, "classes": _classes(column)} for _, column in columns],
+        columns=[
+            {"label": column.label, "classes": column_classes(column)} for _, column in columns
+        ],
         sections=[
             {
                 "name": section.name,
-                "rows": [
-                    [(_text(row[position]), _classes(column)) for position, column in columns]
-                    for row in section.rows
-                ],
+                "rows": [html_cells(table, row) for row in section.rows],
             }
             for section in table.sections
         ],

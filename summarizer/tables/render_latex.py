@@ -1,44 +1,24 @@
 """LaTeX: a booktabs `longtable` (it breaks across pages), ready to paste into a document.
 
-Needs `\\usepackage{booktabs,longtable,array}`. Every cell is escaped in one pass, so an
-escape's own backslash is never escaped again; line breaks become spaces.
+The text is ASCII (latex_text.py), so the table compiles with pdflatex (T1 fonts) as well
+as with xelatex or lualatex (fontspec); its header comment names the packages it needs.
+Titles are hyperref `\\href` links to the paper when the card has an address.
 """
 
 from __future__ import annotations
 
 import re
 
-from summarizer.tables.rows import Column, cell_text
+from summarizer.tables.latex_text import PACKAGES, escape_latex
+from summarizer.tables.rows import Column, Row, cell_text
 from summarizer.tables.table import Table
 
-_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    # In the default OT1 font encoding these print as other glyphs (¡ ¿ —).
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
-    # After a row's `\\` these would be read as its optional arguments: braced, inert.
-    "[": "{[}",
-    "]": "{]}",
-    "*": "{*}",
-    # Arrows the tables themselves write (pipelines, headline gains): textcomp, in the kernel.
-    "→": r"\textrightarrow{}",
-    "↑": r"\textuparrow{}",
-    "↓": r"\textdownarrow{}",
-    "\r\n": " ",
-    "\r": " ",
-    "\n": " ",
-}
-_SPECIAL = re.compile("|".join(re.escape(char) for char in sorted(_ESCAPES, key=len, reverse=True)))
+HEADER = (
+    rf"% needs \usepackage{{{','.join(PACKAGES)}}}",
+    r"% with pdflatex also \usepackage[T1]{fontenc} (and \usepackage{lmodern} for outline fonts)",
+    r"% with xelatex or lualatex also \usepackage{fontspec}",
+    "% ASCII text: other characters are LaTeX commands; [U+XXXX] marks one that has none",
+)
 
 # Share of \linewidth the wrapping columns get together; one-line columns take the rest.
 _TEXT_BUDGET = 0.92
@@ -46,9 +26,14 @@ _ONE_LINE_ALLOWANCE = 0.07
 _WEIGHTS = {"normal": 1.0, "wide": 2.0}
 
 
-def escape_latex(text: str) -> str:
-    """Text as LaTeX that prints it literally (`& % $ # _ { } ~ ^ \\` and more escaped)."""
-    return _SPECIAL.sub(lambda match: _ESCAPES[match.group(0)], text)
+# In \href's address hyperref takes `_ ~ $` as they are and `\% \# \&` as `% # &`, so no
+# bare `&` can end a cell early (links.py has already percent-encoded \ { } and spaces).
+_URL_ESCAPES = str.maketrans({"%": r"\%", "#": r"\#", "&": r"\&"})
+
+
+def latex_link(url: str, text: str) -> str:
+    """`text` (LaTeX already) as a hyperref link to `url` (an encoded http(s) URL)."""
+    return rf"\href{{{url.translate(_URL_ESCAPES)}}}{{{text}}}"
 
 
 def _column_specs(columns: list[Column]) -> str:
@@ -68,14 +53,38 @@ def _column_specs(columns: list[Column]) -> str:
     return "".join(specs)
 
 
+# A run of text with no space (a URL, an identifier) may break after this many characters:
+# it wraps inside its column instead of running over the next one, and XeTeX (TeX Live
+# 2022) does not crash, as it does on a word of about a thousand characters.
+_LONGEST_UNBROKEN = 40
+_UNBROKEN = re.compile(rf"\S{{{_LONGEST_UNBROKEN}}}(?=\S)")
+
+
+def breakable_latex(text: str) -> str:
+    """`text` escaped for LaTeX, with a break allowed inside long runs without spaces."""
+    pieces, start = [], 0
+    for run in _UNBROKEN.finditer(text):
+        pieces.append(escape_latex(text[start : run.end()]))
+        start = run.end()
+    pieces.append(escape_latex(text[start:]))
+    return r"\allowbreak{}".join(pieces)
+
+
+def _cell(table: Table, row: Row, position: int, column: Column) -> str:
+    text = breakable_latex(cell_text(row[position]))
+    link_at = table.view.link_position(column)
+    link = row[link_at] if link_at is not None else None
+    return latex_link(link, text) if isinstance(link, str) and text else text
+
+
 def render_latex(table: Table) -> str:
     """The table as a booktabs longtable; sections start with a bold spanning row."""
-    positions = [position for position, _ in table.reader_columns()]
-    columns = [column for _, column in table.reader_columns()]
+    pairs = table.reader_columns()
+    columns = [column for _, column in pairs]
     width = len(columns)
     lines = [
         f"% summarizer table: {table.view.name} view, {table.papers} papers",
-        r"% needs \usepackage{booktabs,longtable,array}",
+        *HEADER,
         rf"\begin{{longtable}}{{{_column_specs(columns)}}}",
         r"\toprule",
         " & ".join(escape_latex(column.label) for column in columns) + r" \\",
@@ -92,7 +101,7 @@ def render_latex(table: Table) -> str:
             lines.append(rf"\multicolumn{{{width}}}{{l}}{{\textbf{{{heading}}}}} \\")
             lines.append(r"\addlinespace")
         lines += [
-            " & ".join(escape_latex(cell_text(row[position])) for position in positions) + r" \\"
+            " & ".join(_cell(table, row, position, column) for position, column in pairs) + r" \\"
             for row in section.rows
         ]
     lines.append(r"\end{longtable}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer.tables.rows import cell_text
+from summarizer.tables.rows import Column, Row, cell_text
 from summarizer.tables.table import Table
 
 # Characters that would end a cell (|), start markup (* _ ` [ ] ~ $ for math) or HTML
@@ -27,6 +27,16 @@ def _line(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _cell(table: Table, row: Row, position: int, column: Column) -> str:
+    text = escape_markdown(cell_text(row[position]))
+    link_at = table.view.link_position(column)
+    link = row[link_at] if link_at is not None else None
+    if isinstance(link, str) and text:
+        # <...> keeps ( ) in the address; links.py has percent-encoded < > | and spaces.
+        return f"[{text}](<{link}>)"
+    return text
+
+
 def render_markdown(table: Table) -> str:
     """The table as GitHub Markdown, sections under `## name` headings."""
     columns = table.reader_columns()
@@ -37,7 +47,7 @@ def render_markdown(table: Table) -> str:
         lines = [f"## {escape_markdown(section.name)}", ""] if section.name is not None else []
         lines += [header, rule]
         lines += [
-            _line([escape_markdown(cell_text(row[position])) for position, _ in columns])
+            _line([_cell(table, row, position, column) for position, column in columns])
             for row in section.rows
         ]
         blocks.append("\n".join(lines))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from summarizer.cards import STAGE_KINDS
+from summarizer.tables.links import paper_url
 
 if TYPE_CHECKING:
     from summarizer.cards import Gain, PaperCard
@@ -30,13 +31,16 @@ class Column:
 
     `width` tells reading formats how much room the text needs: `narrow` for a small
     fixed vocabulary (kept on one line), `normal` for short free text, `wide` for prose.
-    A `machine` column (an id to join on) appears only in CSV and JSON.
+    A `machine` column (an id to join on, a URL) appears only in CSV and JSON. A column
+    with a `link` shows its text as a link to the URL in the column of that name, in the
+    formats that have links (HTML, Markdown, LaTeX).
     """
 
     name: str
     numeric: bool = False
     width: Width = "normal"
     machine: bool = False
+    link: str | None = None
 
     @property
     def label(self) -> str:
@@ -56,6 +60,10 @@ class View:
     def column_names(self) -> tuple[str, ...]:
         """Every column's name, in order (the valid `--sort` fields)."""
         return tuple(column.name for column in self.columns)
+
+    def link_position(self, column: Column) -> int | None:
+        """Where the URL of a linked column's cells is in each row; None if not linked."""
+        return self.column_names.index(column.link) if column.link else None
 
 
 # --- headline gain ----------------------------------------------------------------------
@@ -137,7 +145,9 @@ def cell_text(cell: Cell) -> str:
 
 # --- views ------------------------------------------------------------------------------
 
+_TITLE = Column("title", link="url")
 _PAPER_ID = Column("paper_id", machine=True)
+_URL = Column("url", machine=True)
 
 
 def _overview_rows(card: PaperCard) -> Iterator[Row]:
@@ -151,6 +161,7 @@ def _overview_rows(card: PaperCard) -> Iterator[Row]:
         len(card.stages),
         describe_gain(headline) if headline is not None else None,
         card.paper_id,
+        paper_url(card),
     )
 
 
@@ -167,10 +178,12 @@ def _stages_rows(card: PaperCard) -> Iterator[Row]:
         PIPELINE_ARROW.join(stage.kind for stage in card.stages) or None,
         PIPELINE_ARROW.join(stage.name for stage in card.stages) or None,
         card.paper_id,
+        paper_url(card),
     )
 
 
 def _gains_rows(card: PaperCard) -> Iterator[Row]:
+    url = paper_url(card)
     for gain in card.claimed_gains:
         yield (
             card.title,
@@ -182,13 +195,14 @@ def _gains_rows(card: PaperCard) -> Iterator[Row]:
             gain.condition,
             gain.quote,
             card.paper_id,
+            url,
         )
 
 
 OVERVIEW = View(
     "overview",
     (
-        Column("title"),
+        _TITLE,
         Column("contribution", width="narrow"),
         Column("method_name"),
         Column("problem", width="wide"),
@@ -196,6 +210,7 @@ OVERVIEW = View(
         Column("stages", numeric=True),
         Column("headline_gain"),
         _PAPER_ID,
+        _URL,
     ),
     _overview_rows,
 )
@@ -203,11 +218,12 @@ OVERVIEW = View(
 STAGES = View(
     "stages",
     (
-        Column("title"),
+        _TITLE,
         *(Column(kind, width="narrow") for kind in STAGE_KINDS),
         Column("pipeline"),
         Column("stage_names", width="wide"),
         _PAPER_ID,
+        _URL,
     ),
     _stages_rows,
 )
@@ -215,7 +231,7 @@ STAGES = View(
 GAINS = View(
     "gains",
     (
-        Column("title"),
+        _TITLE,
         Column("metric"),
         Column("value", numeric=True),
         Column("unit", width="narrow"),
@@ -224,6 +240,7 @@ GAINS = View(
         Column("condition"),
         Column("quote", width="wide"),
         _PAPER_ID,
+        _URL,
     ),
     _gains_rows,
 )

@@ -1,15 +1,17 @@
 """A table ready to render: a view's rows for some cards, grouped into sections and sorted.
 
-Grouping and sorting are deterministic: sections come in a fixed order (files by name,
-contributions in the spec's order) and rows keep the cards' order unless sorted, with
-ties kept in that order.
+Grouping and sorting are deterministic: sections come in a fixed order (inputs by
+collection or file name, contributions in the spec's order) and rows keep the cards'
+order unless sorted, with ties kept in that order.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from summarizer.cards import CONTRIBUTIONS
@@ -25,10 +27,33 @@ NO_SOURCE = "(no source file)"
 GroupKey = tuple[tuple[int, str], str | None]
 
 
+# A trailing content hash, as page dumps are saved (`000_7a3839734a59cdb6.txt`): eight or
+# more hex digits with at least one letter and one digit, so a date (20240501) stays.
+_HASH_TAIL = re.compile(r"[_-](?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{8,}$")
+
+
+def readable_file_name(file: str) -> str:
+    """A file's name as a section heading: no extension, no trailing hash.
+
+    `reading-list.bib` reads `reading-list`; a numbered page dump `003_29c641b9941a17c6.txt`
+    (numbered from 000 by the tool that saves them) reads `page 4`.
+    """
+    stem = PurePath(file).stem or file
+    name = _HASH_TAIL.sub("", stem) or stem
+    return f"page {int(name) + 1}" if name.isdigit() else name
+
+
+def section_name(card: PaperCard) -> str:
+    """The heading of a card's input: its collection's name, else its file's, readable."""
+    if card.source is None:
+        return NO_SOURCE
+    return card.source.collection or readable_file_name(card.source.file)
+
+
 def _group_by_file(card: PaperCard) -> GroupKey:
     if card.source is None:
         return (1, ""), NO_SOURCE
-    return (0, card.source.file), card.source.file
+    return (0, card.source.collection or card.source.file), section_name(card)
 
 
 def _group_by_contribution(card: PaperCard) -> GroupKey:
@@ -152,9 +177,13 @@ def build_table(
     for card in cards:
         place, name = key_of(card)
         groups.setdefault(place, (name, []))[1].append(card)
+    # Two inputs whose headings read the same (a.txt and a.bib) keep them apart by name.
+    headings = Counter(name for name, _ in groups.values())
     sections = []
     for place in sorted(groups):
         name, members = groups[place]
+        if name is not None and headings[name] > 1:
+            name = f"{name} ({place[1]})"
         rows: tuple[Row, ...] = tuple(row for card in members for row in chosen.rows(card))
         sections.append(Section(name, order.apply(rows) if order else rows))
     return Table(chosen, group_by, tuple(sections), len(cards))

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
+from summarizer.testserver import MISSING_AIOHTTP, require_aiohttp
 from summarizer.testserver.answers import Answerer
-from summarizer.testserver.app import Server
 from summarizer.testserver.config import (
     BATCH_FAULTS,
     COMPLETION_WINDOW_SECONDS,
@@ -194,6 +194,8 @@ def main(
 
 
 async def _serve(config: ServerConfig) -> None:
+    from summarizer.testserver.app import Server
+
     server = Server(config)
     print(await server.start(), flush=True)
     stop = asyncio.Event()
@@ -207,4 +209,9 @@ async def _serve(config: ServerConfig) -> None:
 
 
 if __name__ == "__main__":
+    try:
+        require_aiohttp()
+    except ImportError:
+        print(f"testserver: {MISSING_AIOHTTP}", file=sys.stderr)
+        sys.exit(2)
     main()

@@ -15,8 +15,6 @@ from typing import Any
 
 from summarizer.testserver.answers import PaperText
 
-MODES = ("tools", "json_schema", "json", "md_json")
-
 # response_format.type -> mode; no response_format (or "text") and no tools is md_json.
 _MODE_BY_FORMAT = {"json_schema": "json_schema", "json_object": "json"}
 _ANSWER_ROLES = frozenset({"assistant", "tool", "function"})

@@ -12,8 +12,9 @@ from summarizer.engines.offline.names import find_method_name
 from summarizer.engines.offline.roles import shipped_model
 from summarizer.engines.offline.sentences import split_sentences
 from summarizer.engines.offline.stages import find_stages
-from summarizer.engines.offline.summary import find_method, method_text, problem_text
+from summarizer.engines.offline.summary import problem_and_method
 from summarizer.errors import EmptyAbstractError
+from summarizer.language import is_english
 from summarizer.retries import RequestObserver
 
 
@@ -50,18 +51,28 @@ class OfflineEngine:
         if not text:
             raise EmptyAbstractError(title)
         sentences = split_sentences(abstract)
-        roles = shipped_model().predict([sentence.text for sentence in sentences])
-        method_index = find_method(sentences, roles)
+        model = shipped_model()
+        log_probabilities = model.log_probabilities([sentence.text for sentence in sentences])
+        roles = model.decode(log_probabilities)
+        # The stage and gain rules read English words; on another language they would
+        # invent, so those fields stay empty (the paper carries a `not_english` warning).
+        english = is_english(abstract)
+        problem, method = problem_and_method(
+            title, abstract, sentences, log_probabilities, roles, english=english
+        )
         fields = CardFields(
-            problem=problem_text(sentences, roles, method_index),
-            method=method_text(sentences, roles, method_index),
+            problem=problem,
+            method=method,
             method_name=find_method_name(title, sentences),
             contribution=find_contribution(title, abstract),  # type: ignore[arg-type]
             stages=[
                 Stage(name=stage.name, kind=stage.kind, description=stage.description)  # type: ignore[arg-type]
-                for stage in find_stages(abstract, sentences)
+                for stage in (find_stages(abstract, sentences) if english else [])
             ],
-            claimed_gains=[_gain(found) for found in find_gains(abstract, sentences, roles)],
+            claimed_gains=[
+                _gain(found)
+                for found in (find_gains(abstract, sentences, roles) if english else [])
+            ],
         )
         return EngineResult(fields=fields)
 

@@ -13,6 +13,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from summarizer.engines.offline.metrics import (
+    GENERIC,
+    KNOWN_METRIC,
+    comparison_metric,
+    lower_is_better,
+    paired_metrics,
+    qualified,
+    quantified_metric,
+)
 from summarizer.engines.offline.sentences import Sentence
 
 _NUMBER = r"(?<![\w.\-+/@])\+?(\d+(?:,\d{3})*(?:\.\d+)?)"
@@ -24,7 +33,8 @@ _TIMES_AFTER = (
 _UNIT = (
     r"(?P<unit>\s?\\?%|[\s-]?percentage[ -]points?\b|\s?percent(?:age)?\b|\s?per\s?cent\b|"
     r"\s?pp\b|\s?p\.p\.|[\s-]?points?\b|\s?pts\b|\s?absolute\b|\s?[x\u00d7](?![\w\d])|\*(?=\s?[A-Za-z])|-?\s?fold\b|"
-    rf"[\s-]?times\b(?=\s+(?:{_TIMES_AFTER})|[\s,.;)]*(?:without|with|while|and|$)))"
+    rf"[\s-]?times\b(?=\s+(?:{_TIMES_AFTER})|[\s,.;)]*(?:without|with|while|and|using|"
+    r"compared|over|than|when|across|$)))"
 )
 _QUANTITY = re.compile(_NUMBER + _UNIT, re.I)
 _FROM_TO = re.compile(
@@ -85,6 +95,35 @@ _FRACTION_AFTER = re.compile(
     r"training runs?)\b",
     re.I,
 )
+# "the 600x larger PaLM-540B", "10x fewer parameters": the size of a model, not a gain.
+_COMPARATIVE_WORDS = r"(?:fewer|less|more|lower|higher|smaller|larger|bigger|better|worse)"
+_SIZE_COMPARISON_AFTER = re.compile(
+    r"^\s*(?:(?:larger|bigger|smaller)\s+(?:[\w-]+\s+){0,2}?(?:models?|networks?|LLMs?|LMs?|"
+    r"teachers?|students?|counterparts?|baselines?|[A-Z][\w.-]*)\b|"
+    r"(?:more|fewer|less)\s+(?:trainable\s+)?(?:parameters|params)\b)"
+)
+# "80% of the way through pre-training": a point in training, not a gain.
+_PROGRESS_AFTER = re.compile(
+    r"^\s+(?:of\s+the\s+way\b|(?:of|through|into)\s+(?:the\s+)?(?:pre-?)?training\b)", re.I
+)
+# "with 1% and 10% labeled data", "39% non-English data": a share of the data used.
+_DATA_SHARE_AFTER = re.compile(
+    r"^(?:\s*(?:,|and|or)\s*\d+(?:\.\d+)?\s?\\?%)*\s+"
+    rf"(?:(?!{_COMPARATIVE_WORDS}\b)[\w'-]+\s+){{0,2}}?"
+    r"(?:data|dataset|labels|labell?ed|tokens|samples|examples|parameters|params|corpus|"
+    r"annotations)\b",
+    re.I,
+)
+# What makes a number a claim of improvement (in its clause or earlier in its sentence):
+# an improvement word, a comparative, or a comparison with something.
+_CLAIM_CUE = re.compile(
+    r"\b(?:improv\w*|outperform\w*|surpass\w*|exceed\w*|boost\w*|increas\w*|rais\w*|"
+    r"lift\w*|gain\w*|reduc\w*|decreas\w*|lower\w*|cut\w*|accelerat\w*|speed\w*|faster|"
+    r"better|higher|fewer|less|sav\w*|beat\w*|advanc\w*|enhanc\w*|halv\w*|doubl\w*|"
+    r"over|than|compared|relative to|versus|vs|drop\w*|shrink\w*|smaller|cheaper|"
+    r"superior|advantage|margin|up to)\b|\(\+|\+\d",
+    re.I,
+)
 # "3x3 kernels", "8x A100 GPUs", "4x H100": a shape or hardware count, not a factor.
 _NOT_A_FACTOR = re.compile(r"\s?\d|\s+(?:[A-Z]+\d+\w*|(?:\w+\s+)?(?:GPUs?|TPUs?|nodes|cards)\b)")
 _GAIN_VERB = re.compile(
@@ -111,10 +150,16 @@ _STRONG_COMPARISON = re.compile(
 # Weaker improvement words: a claim only in a result sentence.
 _WEAK_COMPARISON = re.compile(
     r"\b(improv(?:es|ed|ing|ement|ements)|faster|fewer|boost\w*|enhanc(?:es|ed|ing)|"
-    r"reduc(?:es|ed|ing|tion)|gains?|more efficient)\b",
+    r"reduc(?:es|ed|ing)|gains?|more efficient)\b",
     re.I,
 )
-_PURPOSE = re.compile(r"\b(to|aims? to|in order to|can|could|may|might|should)\s+$", re.I)
+# A comparison word after these is a purpose, a possibility or a topic, not a claim:
+# "to improve X", "for more efficient training", "the goal of reducing loss".
+_PURPOSE = re.compile(
+    r"\b(to(?: keep| continue| further)?|aims? to|in order to|can|could|may|might|should|for|"
+    r"of|in|towards?|without|not(?: necessarily)?|no|never)\s+$",
+    re.I,
+)
 # Lead-ins that a quote does not need ("Experiments show that ...").
 _LEAD_IN = re.compile(
     r"^.*?\b(?:show|shows|showed|shown|demonstrate|demonstrates|demonstrated|indicate|"
@@ -133,18 +178,10 @@ _HIGHER_CUES = re.compile(
     r"precision|performance|efficiency|reward)\b",
     re.I,
 )
-_METRICS = re.compile(
-    r"\b(attack success rates?|success rates?|win rates?|exact match|pass@\d+|accurac(?:y|ies)|"
-    r"f1(?:[- ]score)?|bleu|rouge(?:-\w+)?|perplexity|error rates?|error|latency|"
-    r"throughput|speed-?ups?|memory(?: usage| footprint)?|training time|inference time|"
-    r"training cost|inference cost|cost|fid|wer|auc|map|recall|precision|reward|"
-    r"token usage|tokens?(?!-)|efficiency|robustness|runtime|convergence|compression|"
-    r"energy|performance|speed|score)\b",
-    re.I,
-)
 _BASELINE = re.compile(
     r"\b(?:over|than|compared (?:to|with)|relative to|against|versus|vs\.?)\s+"
-    r"(?P<what>[^,;()]{3,80}?)(?=\s+(?:on|in|at|across|while|with|by|and)\b|[,;()]|$)",
+    r"(?P<what>[^,;()]{3,80}?)(?=\s+(?:on|in|at|across|while|with|by|and|when|despite|"
+    r"although|though|even|for|under|using|without)\b|\s+of\s+(?:up\s+to\s+)?\d|[,;()]|$)",
     re.I,
 )
 # "surpasses the data-free merging method by 32.8%", "outperforms ORM by 5.0% and PRM by
@@ -174,6 +211,10 @@ _COMPARATIVE = re.compile(
     r"easier|superior)\b",
     re.I,
 )
+# "explain why hard negatives perform better than random ones": a question, not a claim.
+_EMBEDDED_QUESTION = re.compile(r"\b(?:why|whether|how|if)\b", re.I)
+# "only slightly better than random chance": a comparison with chance is no improvement.
+_CHANCE = re.compile(r"\bthan\s+(?:random\s+)?(?:chance|guess\w*)\b", re.I)
 _OWN_WORK = re.compile(r"\b(?:our|ours|the proposed)\b", re.I)
 # "Compared with the state-of-the-art approaches, X surpasses ...": only a lead-in.
 _COMPARISON_LEAD_IN = re.compile(
@@ -189,6 +230,30 @@ _DENIED_TAIL = re.compile(r"\b(?:without|with\s+no)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+[\u2013\u2014]\s+|:\s+")
 _MIN_QUOTE_WORDS = 4
+
+
+_WHOLE_NUMBER = re.compile(r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?(?![\d])")
+
+
+def _numbers(text: str) -> set[float]:
+    return {float(found.replace(",", "")) for found in _WHOLE_NUMBER.findall(text)}
+
+
+def _fits_quote(text: str | None, quote: str) -> str | None:
+    """The field when each of its numbers is a whole number of the quote, else None
+    (grounding checks that every number of a gain is in its quote)."""
+    if text is None or _numbers(text) <= _numbers(quote):
+        return text
+    return None
+
+
+def _metric_for_quote(metric: str, quote: str) -> str:
+    """The metric, without its words that carry a number the quote lacks ("top-1
+    accuracies" quoted from "74.4 (+2.0)" becomes "accuracies")."""
+    if _fits_quote(metric, quote) is not None:
+        return metric
+    kept = [word for word in metric.split() if _fits_quote(word, quote) is not None]
+    return " ".join(kept) or GENERIC
 
 
 @dataclass(frozen=True)
@@ -301,29 +366,58 @@ def _direction(clause_text: str, position: int) -> str:
     return "lower" if abs(lower.start() - position) <= abs(higher.start() - position) else "higher"
 
 
-def _metric(sentence_text: str, position: int, clause_text: str, clause_position: int) -> str:
-    """The metric named in the claim's own clause, else the last one named before it in
-    the sentence (positions: of the claim in the sentence and in the clause). A metric of
-    a later clause belongs to that clause's claim ("..., while keeping memory constant")."""
-    found = _nearest(_METRICS, clause_text, clause_position) or _nearest(
-        _METRICS, sentence_text[:position], position
+_BEATEN = re.compile(
+    r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*)\s+(?P<what>[^,;()]{2,80}?)"
+    r"(?=\s+(?:on|in|at|across|by|with|while|and|when|over|for|without|under|using|"
+    r"despite|although|though|even|substantially|significantly|greatly|consistently|"
+    r"considerably|by)\b|[,;()]|$)",
+    re.I,
+)
+
+
+def _beaten(clause_text: str) -> str | None:
+    """The object of "outperforms X" in a comparison with no number."""
+    found = _BEATEN.search(clause_text)
+    what = found.group("what").strip() if found else ""
+    return what if _is_system(what) else None
+
+
+def _is_system(what: str) -> bool:
+    """A baseline names a system or a setting, never a number ("50% better ... than") nor
+    a bare pronoun ("surpasses it")."""
+    return (
+        bool(what)
+        and not re.match(r"[\d+~<>.\u2248]|(?:up to|about|around|nearly)\b", what)
+        and what.lower() not in {"it", "them", "this", "that", "these", "those", "others"}
+        and not re.match(r"by\b", what, re.I)
     )
-    return found.group(1).lower() if found else "performance"
 
 
 def _baseline(clause_text: str, number_position: int | None = None) -> str | None:
-    """What the claim compares with: "over/than/compared to X", or, before a number,
-    "outperforms X by"."""
-    found = _BASELINE.search(clause_text)
-    if found is None and number_position is not None:
+    """What the claim compares with: "outperforms X by" before the number, else
+    "over/than/compared to X" (never a number phrase such as "over 50% better")."""
+    if number_position is not None:
         before = clause_text[:number_position]
-        found = _BEATEN_BY.search(before) or _ALSO_BEATEN_BY.search(before)
-    return found.group("what").strip() if found else None
+        beaten = _BEATEN_BY.search(before) or _ALSO_BEATEN_BY.search(before)
+        if beaten and _is_system(beaten.group("what").strip()):
+            return beaten.group("what").strip()
+    position = 0
+    while (found := _BASELINE.search(clause_text, position)) is not None:
+        what = found.group("what").strip()
+        if _is_system(what):
+            return what
+        # "over 50% better optimality than GD": look again inside the rejected phrase.
+        position = found.start("what")
+    return None
 
 
 def _condition(clause_text: str) -> str | None:
-    found = _CONDITION.search(clause_text)
-    return found.group("what").strip() if found else None
+    """The benchmark or setting ("on GSM8K"); a metric ("on BLEU@4") is not one."""
+    for found in _CONDITION.finditer(clause_text):
+        what = found.group("what").strip()
+        if not KNOWN_METRIC.match(what):
+            return what
+    return None
 
 
 def _unit_name(raw: str | None) -> str:
@@ -349,6 +443,8 @@ class _Mention:
     start: int  # offsets of the whole mention in the abstract
     end: int
     number_start: int
+    context_end: int  # where the words before the claim end ("... reduces MBE by |50%")
+    kind: str  # "from_to", "quantity", "by" or "signed"
     baseline: str | None = None
     direction: str | None = None  # known from the text itself ("from 8.3 to 1.4")
 
@@ -375,7 +471,6 @@ def _mentions(abstract: str, sentence: Sentence) -> list[_Mention]:
             continue
         if _SIZE_AFTER.match(text, match.end(1)) and unit == "abs":
             continue
-        baseline = f"{first}{match.group('unit_a') or match.group('unit_b') or ''}".strip()
         before, after = _value(first), _value(second)
         moved = None if before == after else "higher" if after > before else "lower"
         found.append(
@@ -385,7 +480,8 @@ def _mentions(abstract: str, sentence: Sentence) -> list[_Mention]:
                 base + match.start(),
                 base + match.end(),
                 base + match.start(3),
-                baseline=baseline,
+                base + match.start(),
+                "from_to",
                 direction=moved,
             )
         )
@@ -400,6 +496,8 @@ def _mentions(abstract: str, sentence: Sentence) -> list[_Mention]:
                 base + match.start(),
                 base + match.end(),
                 base + match.start(1),
+                base + match.start(),
+                "quantity",
             )
         )
         taken.append((match.start(), match.end()))
@@ -418,6 +516,8 @@ def _mentions(abstract: str, sentence: Sentence) -> list[_Mention]:
                     base + match.start(1),
                     base + match.end(),
                     base + match.start(1),
+                    base + (match.start(1) if pattern is _BY_AMOUNT else match.start()),
+                    "by" if pattern is _BY_AMOUNT else "signed",
                 )
             )
             taken.append((match.start(), match.end()))
@@ -435,6 +535,10 @@ def _not_a_gain(text: str, match: re.Match[str]) -> bool:
         return True
     if _FRACTION_AFTER.match(after) and not _GAIN_VERB.search(before):
         return True
+    if _DATA_SHARE_AFTER.match(after) and not _GAIN_VERB.search(before):
+        return True
+    if _SIZE_COMPARISON_AFTER.match(after) or _PROGRESS_AFTER.match(after):
+        return True
     unit = match.group("unit").strip().lower()
     return unit in {"x", "\u00d7"} and bool(_NOT_A_FACTOR.match(after))
 
@@ -446,6 +550,29 @@ def _is_authors_sentence(sentence: Sentence, role: str) -> bool:
     return bool(re.search(r"\b(we|our|ours|us)\b", sentence.text, re.I))
 
 
+_LIST_ITEM = re.compile(r"(?:and\s+|or\s+)?\+?\d")
+
+
+def _states_a_claim(abstract: str, clauses: Sequence[_Clause], mention: _Mention) -> bool:
+    """A bare number with a unit of improvement ("42.76% win rate") is a claim only when
+    its clause compares or improves something, or, for an item of a list ("by 7.56%,
+    11.00%, ..."), the clause that opens the list does; "from A to B", "by N" and "(+N)"
+    say so themselves, and a factor is a comparison."""
+    if mention.kind != "quantity" or mention.unit == "x":
+        return True
+    index = next(
+        (i for i, c in enumerate(clauses) if c.start <= mention.start < c.end), len(clauses) - 1
+    )
+    while True:
+        clause = clauses[index]
+        text = abstract[clause.start : clause.end]
+        if _CLAIM_CUE.search(text):
+            return True
+        if index == 0 or not _LIST_ITEM.match(text):
+            return False
+        index -= 1
+
+
 def quantified_gains(
     abstract: str, sentences: Sequence[Sentence], roles: Sequence[str]
 ) -> list[FoundGain]:
@@ -454,30 +581,58 @@ def quantified_gains(
     for sentence, role in zip(sentences, roles, strict=True):
         if not _DIGIT.search(sentence.text) or not _is_authors_sentence(sentence, role):
             continue
-        mentions = _mentions(abstract, sentence)
-        clauses = _split_claims(abstract, _clauses(sentence), mentions) if mentions else []
+        whole_clauses = _clauses(sentence)
+        mentions = [
+            mention
+            for mention in _mentions(abstract, sentence)
+            if _states_a_claim(abstract, whole_clauses, mention)
+        ]
+        if not mentions:
+            continue
+        clauses = _split_claims(abstract, whole_clauses, mentions)
+        paired = _paired_metrics(abstract, whole_clauses, mentions)
         for mention in mentions:
             clause = _clause_of(clauses, mention.start)
             bounds = _quote_bounds(abstract, clauses, clause, mention.start, mention.end)
             quote = abstract[bounds.start : bounds.end]
             clause_text = abstract[clause.start : max(clause.end, mention.end)]
             position = mention.number_start - clause.start
+            metric = paired.get(mention.start) or quantified_metric(
+                sentence.text,
+                mention.context_end - sentence.start,
+                mention.end - sentence.start,
+                clause.start - sentence.start,
+                max(clause.end, mention.end) - sentence.start,
+            )
+            metric = _metric_for_quote(qualified(metric, clause_text, position), quote)
             gains.append(
                 FoundGain(
-                    metric=_metric(
-                        sentence.text, mention.number_start - sentence.start, clause_text, position
-                    ),
+                    metric=metric,
                     value=mention.value,
                     unit=mention.unit,
-                    direction=mention.direction or _direction(clause_text, position),
-                    baseline=mention.baseline or _baseline(clause_text, position),
-                    condition=_condition(clause_text),
+                    direction=mention.direction
+                    or ("lower" if lower_is_better(metric) else _direction(clause_text, position)),
+                    baseline=_fits_quote(_baseline(clause_text, position), quote),
+                    condition=_fits_quote(_condition(clause_text), quote),
                     quote=quote,
                     start=bounds.start,
                     end=bounds.end,
                 )
             )
     return gains
+
+
+def _paired_metrics(
+    abstract: str, clauses: Sequence[_Clause], mentions: Sequence[_Mention]
+) -> dict[int, str]:
+    """Metrics paired value by value where a clause lists as many metrics as values."""
+    paired: dict[int, str] = {}
+    for clause in clauses:
+        inside = [m for m in mentions if clause.start <= m.start < clause.end]
+        metrics = paired_metrics(abstract[clause.start : clause.end], len(inside))
+        if metrics:
+            paired.update((m.start, metric) for m, metric in zip(inside, metrics, strict=True))
+    return paired
 
 
 def comparison_gains(
@@ -499,6 +654,8 @@ def comparison_gains(
             or _COMPARATIVE.search(sentence.text)
         ):
             continue
+        if sentence.text.rstrip().endswith("?"):
+            continue  # a question the paper asks claims nothing
         clauses = _clauses(sentence)
         for clause, following in zip(clauses, [*clauses[1:], None], strict=True):
             text = abstract[clause.start : clause.end]
@@ -513,6 +670,8 @@ def comparison_gains(
                     cue = lead_in
             if cue is None or _PURPOSE.search(text[: cue.start()]):
                 continue
+            if _EMBEDDED_QUESTION.search(text[: cue.start()]) or _CHANCE.search(text):
+                continue
             if _SIZE_AFTER_CUE.match(text, cue.end()):  # "exceeding 600 billion tokens"
                 continue
             if _overlaps(clause, covered):
@@ -524,20 +683,23 @@ def comparison_gains(
                     continue
                 claim_end = following.end
             bounds = _quote_bounds(abstract, clauses, clause, clause.start + cue.start(), claim_end)
+            claim = abstract[clause.start : claim_end]
+            quote = abstract[bounds.start : bounds.end]
+            baseline = _beaten(text) or _baseline(text)
+            task_from = cue.end()
+            if baseline and baseline in text[task_from:]:
+                task_from = text.index(baseline, task_from) + len(baseline)
+            metric = comparison_metric(claim, cue.group(0))
+            metric = _metric_for_quote(qualified(metric, claim, task_from), quote)
             gains.append(
                 FoundGain(
-                    metric=_metric(
-                        sentence.text,
-                        clause.start - sentence.start + cue.start(),
-                        text,
-                        cue.start(),
-                    ),
+                    metric=metric,
                     value=None,
                     unit=None,
-                    direction=_direction(text, cue.start()),
-                    baseline=_baseline(text),
-                    condition=_condition(text),
-                    quote=abstract[bounds.start : bounds.end],
+                    direction="lower" if lower_is_better(metric) else _direction(text, cue.start()),
+                    baseline=_fits_quote(baseline, quote),
+                    condition=_fits_quote(_condition(text), quote),
+                    quote=quote,
                     start=bounds.start,
                     end=bounds.end,
                 )

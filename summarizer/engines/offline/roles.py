@@ -84,7 +84,10 @@ class RoleModel:
 
     def predict(self, sentences: Sequence[str]) -> list[str]:
         """The most likely role sequence of an abstract's sentences (Viterbi)."""
-        emissions = self.log_probabilities(sentences)
+        return self.decode(self.log_probabilities(sentences))
+
+    def decode(self, emissions: Sequence[Sequence[float]]) -> list[str]:
+        """The most likely role sequence given each sentence's label log-probabilities."""
         if not emissions:
             return []
         width = range(len(self.labels))

@@ -1,7 +1,8 @@
 """Sentence splitting that keeps each sentence's offsets in the abstract.
 
 A period ends a sentence unless it closes a known abbreviation (e.g., i.e., et al., vs.),
-an initial, or sits inside a number or a URL. Offsets let quotes stay verbatim.
+an initial, or sits inside a number or a URL; a CJK full stop (。) always ends one. Offsets
+let quotes stay verbatim.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ ABBREVIATIONS = frozenset(
 # A sentence end: terminal punctuation, optional closing quotes/brackets, then a space and
 # an upper-case letter, digit, quote or bracket; or glued to a capitalised word
 # ("convergence.Our"), a common PDF extraction artefact.
+# A CJK full stop, exclamation or question mark ends a sentence whatever follows it.
+_CJK_END = "\u3002\uff01\uff1f"
 _BOUNDARY = re.compile(
-    r"[.!?][\"'\u201d\u2019)\]]*(?:\s+(?=[A-Z0-9\"'\u201c(\[])|(?=[A-Z][a-z]{2,}\b))"
+    r"[.!?][\"'\u201d\u2019)\]]*(?:\s+(?=[A-Z0-9\"'\u201c(\[])|(?=[A-Z][a-z]{2,}\b))|"
+    rf"[{_CJK_END}][\u300d\u300f\uff09\"\u201d]*\s*"
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 
@@ -69,7 +73,7 @@ def split_sentences(text: str) -> list[Sentence]:
     for match in _BOUNDARY.finditer(text):
         if text[match.start()] == "." and _is_abbreviation(text, match.start()):
             continue
-        if _inside_link(text, match):
+        if text[match.start()] not in _CJK_END and _inside_link(text, match):
             continue
         end = match.start() + len(match.group(0).rstrip())
         _append(sentences, text, start, end)

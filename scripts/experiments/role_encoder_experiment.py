@@ -1,6 +1,7 @@
 """Experiment (not shipped): fine-tune all-MiniLM-L6-v2 on CSAbstruct, as a ceiling.
 
-    python scripts/role_encoder_experiment.py [--data ../shared/data/csabstruct] [--epochs 3]
+    python scripts/experiments/role_encoder_experiment.py [--data ../shared/data/csabstruct]
+        [--epochs 3]
 
 How far does a small pre-trained encoder, fine-tuned for the task, get on the same split
 as role_neural_experiment.py (every fifth abstract of train, from the first, held out)?
@@ -31,7 +32,7 @@ from typing import Any
 LABELS = ("background", "objective", "method", "result", "other")
 MAX_PIECES = 320
 BATCH = 4
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """Experiment (not shipped): do MiniLM-derived dense features help the role classifier?
 
-    python scripts/role_vectors_experiment.py [--data ../shared/data/csabstruct]
+    python scripts/experiments/role_vectors_experiment.py [--data ../shared/data/csabstruct]
         [--variant base|words|sentences] [--dims 48] [--alpha 0.3] [--normalize]
 
 Adds dense features to the sparse ones of role_features.py and reports 5-fold CV accuracy
@@ -35,7 +35,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.linear_model import LogisticRegression
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 

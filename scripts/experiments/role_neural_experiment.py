@@ -1,6 +1,6 @@
 """Experiment (not shipped): a small hierarchical network for sentence roles.
 
-    python scripts/role_neural_experiment.py [--data ../shared/data/csabstruct]
+    python scripts/experiments/role_neural_experiment.py [--data ../shared/data/csabstruct]
         [--vectors /tmp/minilm_words.npz] [--seeds 0 1 2] [--epochs 10]
 
 Can a neural sequence model that a numpy runtime could afford beat the shipped linear
@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 

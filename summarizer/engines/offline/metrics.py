@@ -1,0 +1,548 @@
+"""The metric of a claimed gain: the phrase that the claim's own words name.
+
+Looked for in this order, nearest first: the noun after a comparative ("3x fewer
+samples", "50% better optimality"), the noun of an improvement word ("a 5.03 absolute
+NDCG@10 improvement", "a 97% improvement in separation"), a known metric right after the
+number ("42.76% length-controlled win rate"), "in X" after the number ("by 2.94% in
+average performance"), the object of an improvement verb before "by/from"
+("reduces MBE by 50%", "improves the throughput of ... by 59% and 89%"), "X of N"
+("top-1 accuracies of 59.0"), then a known metric name in the clause, then earlier in
+the sentence. When a clause lists as many metrics as values ("89% and 65% ... on BLEU@4
+and GPT evaluation scores"), they are paired in order.
+"""
+
+from __future__ import annotations
+
+import re
+
+GENERIC = "performance"
+# Metric names worth recognising wherever they occur (longest first within a group).
+_KNOWN = (
+    r"attack success rates?|task success rates?|success rates?|win rates?|pass rates?|"
+    r"error rates?|exact match|pass@\d+|top-\d+ accurac(?:y|ies)|accurac(?:y|ies)|"
+    r"f1(?:[- ]scores?)?|bleu(?:@\d+|-\d+)?|rouge(?:-\w+)?|meteor|cider|perplexity|"
+    r"cross-entropy|log-likelihood|likelihood|ndcg(?:@\d+)?|mrr|map@\d+|recall@\d+|"
+    r"mae|mse|rmse|psnr|ssim|m?iou|auroc|auc|fid|gfid|inception score|wer|cer|"
+    r"sharpe ratio|maximum drawdown|latency|throughput|speed-?ups?|memory(?: usage| footprint)?|"
+    r"training time|inference time|wall-clock time|run-?time|training cost|inference cost|"
+    r"gpu hours|energy|sample efficiency|efficiency|robustness|generali[sz]ation|"
+    r"convergence|compression ratio|compression|reward|regret|recall|precision|"
+    r"hallucinations?|toxicity|bias|fairness|calibration|utility|fidelity"
+)
+KNOWN_METRIC = re.compile(
+    rf"\b(?:{_KNOWN})(?![\w@-])(?!\s+(?:approach|method|model|algorithm|technique|framework|"
+    r"strategy|scheme|module|system)s?\b)",
+    re.I,
+)
+# Nouns that end a metric phrase the abstract coins ("GPT evaluation scores").
+_METRIC_NOUN = re.compile(
+    r"(?:scores?|rates?|accurac(?:y|ies)|errors?|loss|performance|quality|speed|time|cost|"
+    r"usage|length|size|ratio|gap|effectiveness|efficiency|robustness|fidelity|metrics?)$",
+    re.I,
+)
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_DETERMINERS = _word_set("the a an its their our his her this these those both overall up to")
+# Words that end a noun phrase: prepositions, conjunctions, verbs of the clause.
+_STOP = _word_set(
+    "by from to on in of for over than compared across with without while at under via "
+    "through when versus vs as which that respectively against within among "
+    "is are was were be been being and or but while whereas after before during per "
+    "using achieving reaching yielding leading resulting making can could may might "
+    "will would should does do did has have had upon despite although though even "
+    "demonstrate demonstrates show shows illustrate illustrates indicate indicates "
+    "exhibit exhibits reveal reveals suggest suggests yields yield provides provide offers "
+    "offer gives give brings bring leads lead enables enable allows allow obtains obtain "
+    "delivers deliver achieves achieve"
+)
+# "the number of effective epochs": a quantity noun keeps the "of" phrase after it.
+_QUANTITY_NOUNS = _word_set("number amount count fraction share proportion percentage")
+_LEADING_HOLLOW = _word_set(
+    "relative absolute significant substantial consistent considerable large small notable "
+    "marked further additional various several multiple different diverse many all strong "
+    "spectacular remarkable dramatic impressive clear great good excellent superior "
+    "competitive"
+)
+_HOLLOW = _LEADING_HOLLOW | {"average", "overall", "total", "net", "most", "more"}
+_TOKEN = re.compile(r"[\w@.+/'\u2019-]+|[^\w\s]")
+_COMPARATIVE_AFTER = re.compile(
+    r"\s+(?:(?:relative|absolute|average|overall)\s+)?(?P<cmp>higher|better|greater|lower|"
+    r"fewer|less|more|faster|slower|smaller|larger|cheaper|shorter|longer)\b(?P<rest>.*)",
+    re.I | re.S,
+)
+_IMPROVEMENT_AFTER = re.compile(
+    r"\s+(?P<np>(?:[\w@.+/-]+\s+){0,3}?)(?:improvements?|gains?|increases?|boosts?|"
+    r"reductions?|decreases?|drops?|speed-?ups?|accelerations?|savings?)\b"
+    r"(?:\s+(?:in|of|on|for)\s+(?P<obj>.*))?",
+    re.I | re.S,
+)
+_DOMAIN = re.compile(r"\b(?:domains?|tasks?|settings?|benchmarks?|datasets?|languages?)$", re.I)
+_IN_AFTER = re.compile(r"\s+(?:in|on)\s+(?:terms\s+of\s+)?(?P<rest>.*)", re.I | re.S)
+# A list of further numbers right after this one ("3% and 0.1%"), skipped before the
+# metric words that follow the whole list.
+_NUMBER_LIST_AFTER = re.compile(
+    r"^(?:\s*(?:,|and|or|to|respectively)\s*(?:by\s+)?(?:up\s+to\s+)?\+?[\d.,]+\s?"
+    r"(?:\\?%|x|\u00d7|-fold|times|points?|pp|percent(?:age points?)?)?)+",
+    re.I,
+)
+_NUMBER_LIST_BEFORE = re.compile(
+    r"(?:\+?[\d.,]+\s?(?:\\?%|x|\u00d7|-fold|times|points?|pp|percent)?\s*"
+    r"(?:\(\s*)?(?:,|and|or)?\s*)+$",
+    re.I,
+)
+_IMPROVEMENT_VERB = re.compile(
+    r"\b(?:improv\w*|boost\w*|enhanc\w*|increas\w*|rais\w*|lift\w*|reduc\w*|decreas\w*|"
+    r"lower\w*|cut\w*|accelerat\w*|speed\w*\s+up|sav\w*|shrink\w*|minimi[sz]\w*|"
+    r"maximi[sz]\w*|halv\w*|doubl\w*)\b",
+    re.I,
+)
+# After the verb: its object, then "by/from/to" right before the number.
+_OBJECT_THEN_NUMBER = re.compile(
+    r"\s+(?P<np>[^,;]{2,120}?)\s+(?:by|from|to)\s+"
+    r"(?:(?:up to|about|around|roughly|over|more than|nearly|almost|at least|an average of|"
+    r"on average|as much as|as little as)\s+)?$",
+    re.I,
+)
+# "... training examples by up to 5.3 times and training time by": the second object.
+_COORDINATED_OBJECT_BEFORE = re.compile(
+    r"\bby\s+[^,;()]*?\band\s+(?P<np>[^,;()]{2,60}?)\s+by\s+"
+    r"(?:(?:up to|about|around|over|more than|nearly|almost|at least)\s+)?$",
+    re.I,
+)
+_OF_BEFORE = re.compile(
+    r"(?P<np>(?:[\w@.+/-]+\s+){0,3}[\w@.+/-]+)\s+(?:of|at)\s+(?:up to\s+|about\s+|over\s+)?$",
+    re.I,
+)
+# "on BLEU@4 and GPT evaluation scores": the coordinated metrics of a list of values.
+_METRIC_LIST = re.compile(
+    r"\b(?:on|in|for|of|in terms of)\s+(?P<items>[^,;()]+?(?:,\s*[^,;()]+?)*,?\s+and\s+"
+    r"[^,;()]+?)(?=\s+(?:in|on|for|at|over|across|compared|with|while|respectively)\b|[,;()]|$)",
+    re.I,
+)
+
+
+def _words(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+_VERB_LIKE = re.compile(
+    r"(?:outperform|surpass|achiev|improv|reduc|remain|maintain|match|exceed|beat|yield|"
+    r"provid|offer|enabl|allow|lead|show|demonstrat|increas|decreas|lower|boost|enhanc|"
+    r"requir|need|generat|produc|perform|reach|obtain|deliver|establish|set)"
+    r"(?:e|es|ed|d|ing|s)?$",
+    re.I,
+)
+
+
+_COMPARATIVES = _word_set(
+    "better higher lower faster slower more less fewer improved reduced superior stronger "
+    "greater cheaper smaller larger"
+)
+
+
+def noun_phrase(text: str, limit: int = 4) -> str | None:
+    """The noun phrase that opens `text` (determiners and a possessive skipped), up to
+    `limit` words and the first preposition, verb or punctuation mark; None when it is
+    empty or only hollow adjectives ("average", "significant"). A quantity noun keeps its
+    "of" phrase ("the number of effective epochs"); one "and" joins two nouns
+    ("helpfulness and factuality")."""
+    words = _words(text)
+    index = 0
+    while index < len(words) and words[index].lower() in _DETERMINERS:
+        index += 1
+    if index < len(words) - 1 and re.search(r"['\u2019]s$", words[index]):
+        index += 1  # "ELECTRA's average performance": the possessor is not the metric
+    taken: list[str] = []
+    budget = limit
+    joined = False
+    rest = words[index:]
+    for position, word in enumerate(rest):
+        lowered = word.lower()
+        if lowered == "of" and len(taken) == 1 and taken[0].lower() in _QUANTITY_NOUNS:
+            taken.append(word)
+            budget += 1
+            continue
+        following = rest[position + 1].lower() if position + 1 < len(rest) else ""
+        if (
+            lowered in {"and", "or"}
+            and taken
+            and not joined
+            and following
+            and re.match(r"\w", following)
+            and following not in _STOP
+            and following not in _DETERMINERS
+            and not _VERB_LIKE.match(following)
+            and following not in _COMPARATIVES
+        ):
+            taken.append(word)
+            joined = True
+            budget += 2
+            continue
+        if (
+            not re.match(r"[\w@]", word)
+            or lowered in _STOP
+            or (lowered == "relative" and following == "to")
+            or lowered.endswith("ly")
+            or (taken and _VERB_LIKE.match(lowered))
+        ):
+            break
+        if re.fullmatch(r"[\d.,]+", word):
+            break
+        taken.append(word)
+        if len(taken) >= budget:
+            break
+    while taken and (
+        taken[-1].lower() in {"of", "and", "or"}
+        or (len(taken) > 1 and re.fullmatch(r"\w{3,}[^e]ed", taken[-1].lower()) is not None)
+    ):
+        taken.pop()
+    while len(taken) > 1 and taken[0].lower() in _LEADING_HOLLOW:
+        taken.pop(0)
+    while taken and taken[-1].lower() in _HOLLOW:
+        taken.pop()
+    if not taken or all(word.lower() in _HOLLOW for word in taken):
+        return None
+    return " ".join(taken)
+
+
+_UNIT_WORDS = re.compile(r"\s+(?:percentage\s+)?(?:points?|pts|pp|percent)$", re.I)
+
+
+def _tidy(phrase: str) -> str:
+    """The phrase on one line, without edge punctuation or a trailing unit word."""
+    return _UNIT_WORDS.sub("", " ".join(phrase.split()).strip(" .,;:")) or phrase
+
+
+def is_generic(metric: str) -> bool:
+    """True for a metric that names nothing measured ("performance", "results")."""
+    return metric.lower() in {
+        "performance",
+        "performances",
+        "result",
+        "results",
+        "score",
+        "scores",
+        "improvement",
+        "improvements",
+        "gain",
+        "gains",
+        "quality",
+        "effectiveness",
+        "capability",
+        "capabilities",
+    }
+
+
+def _known_in(text: str) -> str | None:
+    found = KNOWN_METRIC.search(text)
+    return found.group(0) if found else None
+
+
+def _after_number(after: str) -> str | None:
+    after = _NUMBER_LIST_AFTER.sub("", after)
+    compared = _COMPARATIVE_AFTER.match(after)
+    if compared:
+        rest = compared.group("rest")
+        if not re.match(r"\s*than\b", rest, re.I):
+            # "4x cheaper in GPU compute": what is cheaper.
+            phrase = noun_phrase(re.sub(r"^\s*(?:in terms of|in)\s+", "", rest, flags=re.I))
+            if phrase:
+                return phrase
+        return {
+            "faster": "speed",
+            "slower": "speed",
+            "cheaper": "cost",
+            "smaller": "size",
+            "larger": "size",
+        }.get(compared.group("cmp").lower())
+    improvement = _IMPROVEMENT_AFTER.match(after)
+    if improvement:
+        phrase = noun_phrase(improvement.group("np") or "")
+        if phrase:
+            return phrase
+        target = noun_phrase(improvement.group("obj") or "")
+        # "a 97% improvement in separation", not "in the mathematical domain".
+        return target if target and not _DOMAIN.search(target) else None
+    head = noun_phrase(after, limit=4)
+    if head and KNOWN_METRIC.search(head):
+        return head
+    located = _IN_AFTER.match(after)
+    if located:
+        phrase = noun_phrase(located.group("rest"))
+        if phrase and (KNOWN_METRIC.search(phrase) or _METRIC_NOUN.search(phrase)):
+            return phrase
+    return None
+
+
+_BEATING_VERB = re.compile(r"\b(?:outperform|surpass|beat|exceed|outstrip)\w*", re.I)
+
+
+def _governed_by_improvement(before: str) -> bool:
+    """True when the last claim verb is an improvement verb ("reduces X by 5x and Y by"),
+    not a beating one ("outperforms X by 3% and Y by", whose objects are baselines)."""
+    improving = [m.start() for m in _IMPROVEMENT_VERB.finditer(before)]
+    beating = [m.start() for m in _BEATING_VERB.finditer(before)]
+    return bool(improving) and (not beating or improving[-1] > beating[-1])
+
+
+def _verb_object(before: str) -> str | None:
+    """The object of the last improvement verb whose object runs up to "by/from/to"
+    just before the number ("cuts latency by 30% and improves throughput by")."""
+    for verb in reversed(list(_IMPROVEMENT_VERB.finditer(before))):
+        found = _OBJECT_THEN_NUMBER.match(before, verb.end())
+        if found:
+            return noun_phrase(found.group("np"))
+    return None
+
+
+# "performance gains of 2%", "a runtime reduction of 7x": the noun before the word.
+_IMPROVEMENT_OF_BEFORE = re.compile(
+    r"(?P<np>[\w@.+/-]+(?:\s+[\w@.+/-]+)?)\s+(?:improvements?|gains?|increases?|boosts?|"
+    r"reductions?|decreases?|speed-?ups?|savings?)\s+(?:(?:of|at)\s+)?"
+    r"(?:up to\s+|about\s+|over\s+)?$",
+    re.I,
+)
+
+
+def _before_number(before: str) -> str | None:
+    before = _NUMBER_LIST_BEFORE.sub("", before.rstrip()) + " "
+    improvement = _IMPROVEMENT_OF_BEFORE.search(before)
+    if improvement:
+        words = improvement.group("np").split()
+        while words and (
+            words[0].lower() in (_DETERMINERS | _HOLLOW | _STOP)
+            or (is_generic(words[0]) and len(words) > 1)
+        ):
+            words.pop(0)
+        phrase = noun_phrase(" ".join(words))
+        if phrase:
+            return phrase
+    coordinated = _COORDINATED_OBJECT_BEFORE.search(before)
+    if (
+        coordinated
+        and _governed_by_improvement(before[: coordinated.start()])
+        and not _VERB_LIKE.match(coordinated.group("np").split()[0])
+    ):
+        phrase = noun_phrase(coordinated.group("np"))
+        if phrase:
+            return phrase
+    phrase = _verb_object(before)
+    if phrase:
+        return phrase
+    found = _OF_BEFORE.search(before)
+    if found:
+        phrase = noun_phrase(found.group("np"))
+        if phrase and (KNOWN_METRIC.search(phrase) or _METRIC_NOUN.search(phrase)):
+            return phrase
+        if phrase and re.search(
+            r"(?:improvement|gain|increase|reduction|decrease|speed-?up)s?\s+(?:of|at)\s+\S*$",
+            before,
+            re.I,
+        ):
+            return phrase
+    return None
+
+
+# "achieves 0.77 overall score on hard prompts, outperforming X by 0.18": the metric of
+# the value that the later claim improves on.
+_VALUE_THEN_NOUN = re.compile(
+    r"\d\s?%?\s+(?P<np>(?:[\w@-]+\s+){0,2}?(?:scores?|rates?|accurac(?:y|ies)|errors?))\b",
+    re.I,
+)
+
+
+def quantified_metric(
+    sentence: str, number_start: int, unit_end: int, clause_start: int, clause_end: int
+) -> str:
+    """The metric of the number at [number_start, unit_end) of `sentence`, whose claim
+    is the clause [clause_start, clause_end) of the sentence."""
+    after = sentence[unit_end:clause_end]
+    found = _after_number(after) or _before_number(sentence[:number_start])
+    if found:
+        return _tidy(found)
+    clause = sentence[clause_start:clause_end]
+    position = number_start - clause_start
+    known = [m for m in KNOWN_METRIC.finditer(clause)]
+    if known:
+        nearest = min(known, key=lambda m: abs(m.start() - position))
+        return _tidy(nearest.group(0))
+    known_before = [m.group(0) for m in KNOWN_METRIC.finditer(sentence[:clause_start])]
+    valued = [m.group("np") for m in _VALUE_THEN_NOUN.finditer(sentence[:clause_start])]
+    earlier = known_before or valued
+    return _tidy(earlier[-1]) if earlier else GENERIC
+
+
+def paired_metrics(clause: str, count: int) -> list[str] | None:
+    """The metrics a clause lists for its `count` values, in order, when it lists exactly
+    that many and at least one is a metric ("on BLEU@4 and GPT evaluation scores")."""
+    if count < 2:
+        return None
+    for found in _METRIC_LIST.finditer(clause):
+        items = re.split(r",\s*(?:and\s+)?|\s+and\s+", found.group("items"))
+        phrases = [noun_phrase(item, limit=5) for item in items]
+        if len(phrases) != count or any(phrase is None for phrase in phrases):
+            continue
+        named = [phrase for phrase in phrases if phrase]
+        if any(KNOWN_METRIC.search(p) or _METRIC_NOUN.search(p) for p in named):
+            return [_tidy(phrase) for phrase in named]
+    return None
+
+
+# --- unquantified claims --------------------------------------------------------------
+
+_CLAIM_COMPARATIVE = re.compile(
+    r"\b(?:better|higher|superior|improved|greater|stronger|lower|fewer|reduced|enhanced|"
+    r"increased)\s+(?P<rest>.*)",
+    re.I | re.S,
+)
+_CLAIM_VERB = re.compile(
+    r"\b(?:improv(?:es|ed|ing|e)|boost(?:s|ed|ing)?|enhanc(?:es|ed|ing|e)|"
+    r"increas(?:es|ed|ing|e)|reduc(?:es|ed|ing|e)|lower(?:s|ed|ing)?|"
+    r"mitigat(?:es|ed|ing|e)|alleviat(?:es|ed|ing|e))\s+(?:(?:up)?on\s+)?(?P<rest>.*)",
+    re.I | re.S,
+)
+# "substantial error improvements", "large gains in task performance".
+_NOUN_IMPROVEMENT = re.compile(
+    r"(?P<np>[\w@.+/-]+(?:\s+[\w@.+/-]+)?)\s+(?:improvements?|gains?|reductions?|boosts?)\b"
+    r"(?!\s+(?:in|of|on|significant|substantial|considerable|large|strong|notable|"
+    r"consistent)\b)",
+    re.I,
+)
+_GAINS_IN = re.compile(
+    r"\b(?:improvements?|gains?|boosts?)\s+(?:in|on)\s+(?P<rest>.*)", re.I | re.S
+)
+_IN_TERMS = re.compile(r"\bin terms of\s+(?P<rest>.*)", re.I | re.S)
+_ADJECTIVE_METRICS = (
+    (re.compile(r"\bfaster\b", re.I), "speed"),
+    (re.compile(r"\bmore (?:sample[- ])?efficient\b|\befficiency\b", re.I), "efficiency"),
+    (re.compile(r"\bmore accurate\b", re.I), "accuracy"),
+    (re.compile(r"\bmore robust\b", re.I), "robustness"),
+    (re.compile(r"\bcheaper\b", re.I), "cost"),
+    (re.compile(r"\bsimpler\b", re.I), "simplicity"),
+    (re.compile(r"\bmore (?:stable)\b", re.I), "stability"),
+    (re.compile(r"\bmore scalable\b", re.I), "scalability"),
+    (re.compile(r"\bmore interpretable\b", re.I), "interpretability"),
+)
+
+
+_MORE_ADJECTIVE_THAN = re.compile(r"\bmore\s+(?P<adjective>[a-z][\w-]*)\s+than\b", re.I)
+# "on ImageNet classification tasks", "across vision-centric benchmarks": what the
+# claim is about when it names no metric.
+_TASK = re.compile(
+    r"\b(?:on|in|across|for)\s+(?:the\s+|both\s+|various\s+|several\s+|multiple\s+|"
+    r"diverse\s+|all\s+|a\s+variety\s+of\s+|a\s+range\s+of\s+)?(?P<rest>.+)",
+    re.I | re.S,
+)
+
+
+_ADJECTIVAL = re.compile(r"\b(?:with|of|the|a|an|by|and)\s+$", re.I)
+_FASTER_CHEAPER = re.compile(r"\b(?P<cue>faster|cheaper)\s+(?P<rest>.*)", re.I | re.S)
+
+
+def _object_phrase(clause: str) -> str | None:
+    """What an improvement verb acts on ("reduces the number of training stages"), or
+    what improvements are in ("gains in task performance")."""
+    for pattern in (_IN_TERMS, _GAINS_IN, _CLAIM_VERB):
+        for found in pattern.finditer(clause):
+            if pattern is _CLAIM_VERB and _ADJECTIVAL.search(clause, 0, found.start()):
+                continue  # "with increased layers": an adjective, not the claim's verb
+            phrase = noun_phrase(found.group("rest"))
+            if phrase and not re.match(r"[A-Z][\w-]*\d|[A-Z]{2,}\b", phrase):
+                return phrase
+    return None
+
+
+def _modified_phrase(clause: str) -> str | None:
+    """The noun after a comparative adjective ("better generalization") or before an
+    improvement noun ("substantial error improvements")."""
+    for found in _CLAIM_COMPARATIVE.finditer(clause):
+        phrase = noun_phrase(found.group("rest"))
+        if phrase and not re.match(r"[A-Z][\w-]*\d|[A-Z]{2,}\b", phrase):
+            return phrase
+    for found in _NOUN_IMPROVEMENT.finditer(clause):
+        words = found.group("np").split()
+        while words and (
+            words[0].lower() in (_DETERMINERS | _HOLLOW | _STOP) or is_generic(words[0])
+        ):
+            words.pop(0)
+        phrase = noun_phrase(" ".join(words))
+        if phrase:
+            return phrase
+    return None
+
+
+def comparison_metric(clause: str, cue: str = "") -> str:
+    """The metric of an unquantified claim: what its clause says is better. `cue` is the
+    comparison word itself ("faster than" names speed)."""
+    faster = _FASTER_CHEAPER.search(clause)
+    if faster:
+        what = noun_phrase(faster.group("rest"))
+        suffix = "speed" if faster.group("cue").lower() == "faster" else "cost"
+        if what:
+            return f"{_tidy(what)} {suffix}"
+    for pattern, name in _ADJECTIVE_METRICS:
+        if cue and pattern.search(cue):
+            return name
+    phrase = _object_phrase(clause)
+    if phrase:
+        return _tidy(phrase)
+    for found in _TASK_PREPOSITION.finditer(clause):
+        # "outperforms X in data selection effectiveness": a metric after "in".
+        named = noun_phrase(clause[found.end() :], limit=5)
+        if named and _METRIC_NOUN.search(named) and not is_generic(named):
+            return _tidy(named)
+    phrase = _modified_phrase(clause)
+    known = _known_in(clause)
+    if phrase and (KNOWN_METRIC.search(phrase) or not known):
+        return _tidy(phrase)
+    if known:
+        return _tidy(known)
+    for pattern, name in _ADJECTIVE_METRICS:
+        if pattern.search(clause):
+            return name
+    more = _MORE_ADJECTIVE_THAN.search(clause)
+    if more:
+        return more.group("adjective")
+    return GENERIC
+
+
+_TASK_PREPOSITION = re.compile(r"\b(?:on|in|across)\s+", re.I)
+_QUANTIFIERS = re.compile(
+    r"(?:(?:the|both|various|several|multiple|diverse|all|many|a variety of|a range of|"
+    r"a suite of|a set of|\d+ out of|\d+)\s+)*",
+    re.I,
+)
+
+
+def qualified(metric: str, claim: str, start: int = 0) -> str:
+    """A generic metric ("performance") with the task or benchmark its claim names after
+    `start` ("outperforms X on ImageNet classification tasks" gives "performance on
+    ImageNet classification tasks"); any other metric as it is."""
+    if not is_generic(metric):
+        return metric
+    for found in _TASK_PREPOSITION.finditer(claim, start):
+        rest = claim[found.end() :]
+        rest = rest[_QUANTIFIERS.match(rest).end() :]  # type: ignore[union-attr]
+        task = noun_phrase(rest, limit=5)
+        if task and not is_generic(task) and not re.match(r"(?:other|others)\b", task, re.I):
+            return f"{metric} on {_tidy(task)}"
+    return metric
+
+
+_LOWER_BETTER = re.compile(
+    r"\b(?:errors?|loss(?:es)?|perplexity|latency|mse|mae|rmse|g?fid|wer|cer|cross-entropy|"
+    r"costs?|time|runtime|memory|hallucinations?|toxicity|regret|mbe|drawdown|interference|"
+    r"forgetting|iterations|epochs|steps|updates|samples|examples|labels|parameters|tokens?|"
+    r"overhead|energy|size|complexity|redundancy|dependency|gap|attack success rates?|"
+    r"footprint|bias)\b",
+    re.I,
+)
+
+
+def lower_is_better(metric: str) -> bool:
+    """True for a metric whose improvement is a decrease (error, latency, attack success)."""
+    return bool(_LOWER_BETTER.search(metric))

@@ -1,0 +1,74 @@
+"""report.html: the report's content in its template, one self-contained page.
+
+Like the HTML tables: every value autoescaped, inline CSS and JS allowed by hash in a
+strict Content-Security-Policy (nothing else runs or loads), readable without JS; the
+chart is SVG drawn here, on the server side.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from summarizer.tables.assets import asset, inline_assets
+from summarizer.tables.render_html import column_classes, html_cells
+from summarizer.tables.report import chart
+from summarizer.tables.report.gather import Report
+
+if TYPE_CHECKING:
+    import jinja2
+
+_GEOMETRY = {
+    "plot_left": chart.PLOT_LEFT,
+    "plot_right": chart.PLOT_RIGHT,
+    "label_right": chart.LABEL_RIGHT,
+    "values_left": chart.VALUES_LEFT,
+    "row": chart.ROW,
+    "dot_radius": chart.DOT_RADIUS,
+}
+
+
+@cache
+def _page() -> tuple[jinja2.Template, dict[str, str]]:
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FunctionLoader(asset),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    template = environment.get_template("report.html.j2")
+    style = asset("table.css") + asset("report.css")
+    return template, inline_assets(style, asset("table.js"))
+
+
+def _overview(report: Report) -> list[dict[str, Any]]:
+    table = report.overview
+    id_at = table.view.column_names.index("paper_id")
+    return [
+        {
+            "name": section.name,
+            "rows": [
+                (report.anchors[str(row[id_at])], html_cells(table, row)) for row in section.rows
+            ],
+        }
+        for section in table.sections
+    ]
+
+
+def render_report_page(report: Report) -> str:
+    """The report as one HTML page."""
+    template, assets = _page()
+    columns = report.overview.reader_columns()
+    text: str = template.render(
+        report=report,
+        columns=[
+            {"label": column.label, "classes": column_classes(column)} for _, column in columns
+        ],
+        overview=_overview(report),
+        chart=report.chart,
+        geometry=_GEOMETRY,
+        **assets,
+    )
+    return text
