@@ -14,8 +14,13 @@ and cache, with a priced model name (gpt-4o-mini's prices) so costs are comparab
 For each: wall time, client CPU, the chat requests the online endpoint saw, batch lines,
 Files/Batches calls, cards and errors, and the estimated cost.
 
+With --memory SIZES it measures instead the peak memory (the whole process's peak RSS)
+of `summarizer batch LIST` online and with --batch-api, for reading lists of that many
+distinct papers (bench_memory.py's), against the test server with no latency or faults.
+
     python bench/bench_batch_api.py [--latency 0.5] [--concurrency 16]
         [--batch-seconds 20] [--per-line 0.02] [--fault-rate 0.1]
+    python bench/bench_batch_api.py --memory 5000 20000
 
 Prints a Markdown table (the numbers in docs/benchmarks.md come from it).
 """
@@ -141,6 +146,41 @@ def row(measured: Measured, online_cost: float | None) -> str:
     )
 
 
+def memory(sizes: list[int]) -> None:
+    """Peak RSS of a batch online and through the Batch API, as the reading list grows."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_memory import measure, write_reading_list
+
+    command = [sys.executable, "-m", "summarizer.testserver", "--port", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    base_url = server.stdout.readline().strip()
+    print(f"Machine: {machine()}.\n")
+    print("| papers | run | peak RSS | wall |")
+    print("|---|---|---|---|")
+    try:
+        with tempfile.TemporaryDirectory() as scratch_dir:
+            scratch = Path(scratch_dir)
+            for size in sizes:
+                reading_list = scratch / f"papers-{size}.jsonl"
+                write_reading_list(reading_list, size)
+                for label, extra in (("online", []), ("--batch-api", ["--batch-api"])):
+                    name = f"{size}-{label.strip('-')}"
+                    run = [
+                        sys.executable, "-m", "summarizer", "batch", str(reading_list),
+                        "-o", str(scratch / f"out-{name}"), "--base-url", base_url,
+                        "--model", MODEL, "--quiet", "--cache-dir", str(scratch / f"c-{name}"),
+                        "--poll-interval", "1", *extra,
+                    ]  # fmt: skip
+                    if not extra:
+                        run = run[: run.index("--poll-interval")]
+                    peak, wall, _ = measure(run)
+                    print(f"| {size} | {label} | {peak:.0f} MB | {wall:.1f} s |")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -161,7 +201,11 @@ def main() -> None:
     parser.add_argument("--per-line", type=float, default=0.02)
     parser.add_argument("--fault-rate", type=float, default=0.1)
     parser.add_argument("--poll-interval", type=float, default=2.0)
+    parser.add_argument("--memory", type=int, nargs="+", metavar="SIZE")
     args = parser.parse_args()
+    if args.memory:
+        memory(args.memory)
+        return
     waiting = BatchAPIOptions(poll_seconds=args.poll_interval)
     with test_server(args) as base_url, tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)

@@ -109,6 +109,7 @@ class RichProgress:
         self.counts = _Counts()
         self._bar: Any = None
         self._task: Any = None
+        self._eta: tuple[Any, ...] = ()
 
     def start(self, total: int) -> None:
         from rich.console import Console
@@ -123,14 +124,14 @@ class RichProgress:
 
         self.counts = _Counts()
         self.counts.total = total
+        self._eta = (TextColumn("ETA"), TimeRemainingColumn())
         self._bar = RichBar(
             TextColumn("[bold]cards"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[detail]}"),
             TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
+            *self._eta,
             TextColumn("{task.fields[note]}"),
             console=Console(file=self.out),
             transient=False,
@@ -154,8 +155,8 @@ class RichProgress:
             from rich.progress import TextColumn
 
             # Stopped early: the ETA would stay on screen as a false promise.
-            *kept, _, _ = self._bar.columns
-            self._bar.columns = (*kept, TextColumn("stopped early"))
+            columns = [column for column in self._bar.columns if column not in self._eta]
+            self._bar.columns = (*columns, TextColumn("stopped early"))
             self._bar.refresh()
         self._bar.stop()
 

@@ -23,7 +23,7 @@ from summarizer.concurrency import AdaptiveLimiter
 from summarizer.errors import BatchesOpenError, ConfigError, ContextTooLongError
 from summarizer.papers import Paper, read_papers
 from summarizer.prices import load_prices
-from summarizer.progress import PlainProgress, QuietProgress
+from summarizer.progress import PlainProgress, QuietProgress, RichProgress
 from summarizer.screening import skip_reason
 from summarizer.settings import Settings, resolve_settings
 from summarizer.source import Source
@@ -390,11 +390,11 @@ def test_a_run_killed_while_submitting_is_finished_by_the_next_without_paying_tw
     out, settings = tmp_path / "out", settings_for(server, tmp_path / "cache")
     upload, create = BatchClient.upload, BatchClient.create
 
-    async def killed_upload(self: BatchClient, name: str, data: bytes) -> str:
+    async def killed_upload(self: BatchClient, path: Path) -> str:
         if when == "upload":
-            await upload(self, name, data)
+            await upload(self, path)
             raise Killed
-        return await upload(self, name, data)
+        return await upload(self, path)
 
     async def killed_create(self: BatchClient, file_id: str, metadata: dict[str, str]) -> Any:
         if when == "before_create":
@@ -721,3 +721,14 @@ def test_a_result_file_the_provider_no_longer_has_is_asked_again(
     assert report.batch_api is not None
     assert report.batch_api["lines"] == {"missing": ONE_FILE_CARDS}
     assert server.stats.snapshot().requests == ONE_FILE_CARDS
+
+
+def test_the_bar_shows_the_batches_note_and_no_eta_when_papers_wait() -> None:
+    out = io.StringIO()
+    progress = RichProgress(out)
+    progress.start(8)
+    progress.note("1 batch at the provider: in_progress 4/8")
+    progress.stop()
+    final = out.getvalue().splitlines()[-1]
+    assert "1 batch at the provider: in_progress 4/8" in final
+    assert "stopped early" in final and "ETA" not in final

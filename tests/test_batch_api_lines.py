@@ -14,10 +14,9 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.batch_api.requests import (
     BatchLimits,
+    PartSize,
     RequestLine,
-    input_file,
     request_line,
-    split,
     too_large,
 )
 from summarizer.batch_api.results import (
@@ -25,8 +24,8 @@ from summarizer.batch_api.results import (
     Answered,
     LineHTTPError,
     Refused,
+    ResultIndex,
     Unanswered,
-    read_results,
 )
 from summarizer.cache import cache_key
 from summarizer.engines import llm
@@ -75,6 +74,29 @@ def completion(arguments: str = "{}", *, prompt: int = 10, answer: int = 5) -> d
 
 def jsonl(*records: Any) -> bytes:
     return "".join(json.dumps(record) + "\n" for record in records).encode()
+
+
+def read_results(tmp_path: Path, *contents: bytes) -> ResultIndex:
+    """An index over result files with these contents."""
+    paths = []
+    for number, content in enumerate(contents):
+        path = tmp_path / f"results-{number}.jsonl"
+        path.write_bytes(content)
+        paths.append(path)
+    return ResultIndex(paths)
+
+
+def split(lines: list[RequestLine], limits: BatchLimits) -> list[list[RequestLine]]:
+    """Lines grouped as a run fills batches: a new one when the next line does not fit."""
+    groups: list[list[RequestLine]] = []
+    size = PartSize()
+    for line in lines:
+        if not groups or not size.fits(line, limits):
+            groups.append([])
+            size = PartSize()
+        groups[-1].append(line)
+        size.add(line)
+    return groups
 
 
 # --- request lines ---------------------------------------------------------------------
@@ -127,7 +149,6 @@ def test_lines_are_split_in_order_by_requests_bytes_and_tokens() -> None:
     assert [len(group) for group in split(lines, BatchLimits(max_bytes=120))] == [3, 3, 3, 1]
     assert [len(group) for group in split(lines, BatchLimits(max_tokens=25))] == [2, 2, 2, 2, 2]
     assert [len(group) for group in split(lines, BatchLimits())] == [10]
-    assert input_file(lines[:2]) == lines[0].data + lines[1].data
 
 
 def test_a_line_larger_than_a_batch_is_named() -> None:
@@ -144,7 +165,7 @@ def test_a_line_larger_than_a_batch_is_named() -> None:
 # --- result files ----------------------------------------------------------------------
 
 
-def test_openai_result_lines_become_outcomes() -> None:
+def test_openai_result_lines_become_outcomes(tmp_path: Path) -> None:
     output = jsonl(
         {
             "id": "r1",
@@ -171,7 +192,7 @@ def test_openai_result_lines_become_outcomes() -> None:
             "error": {"code": "batch_expired", "message": "not executed in time"},
         },
     )
-    lines = read_results([output, errors])
+    lines = read_results(tmp_path, output, errors)
     answer = lines.outcome("a")
     assert isinstance(answer, Answered)
     message = answer.completion.choices[0].message
@@ -185,7 +206,7 @@ def test_openai_result_lines_become_outcomes() -> None:
     assert lines.unreadable == 0
 
 
-def test_ogx_result_lines_become_outcomes() -> None:
+def test_ogx_result_lines_become_outcomes(tmp_path: Path) -> None:
     """OGX writes the body as a JSON string and a failed line without `response`."""
     output = jsonl(
         {
@@ -205,14 +226,14 @@ def test_ogx_result_lines_become_outcomes() -> None:
         },
         {"id": "r3", "custom_id": "c", "error": {"type": "request_failed", "message": "boom"}},
     )
-    lines = read_results([output, errors])
+    lines = read_results(tmp_path, output, errors)
     assert isinstance(lines.outcome("a"), Answered)
     refused = lines.outcome("b")
     assert isinstance(refused, Refused) and refused.status == 400
     assert lines.outcome("c") == Unanswered("request_failed", "boom")
 
 
-def test_unreadable_lines_are_counted_and_an_answer_beats_a_failure() -> None:
+def test_unreadable_lines_are_counted_and_an_answer_beats_a_failure(tmp_path: Path) -> None:
     errors = jsonl({"custom_id": "a", "response": None, "error": {"code": "batch_expired"}})
     output = (
         b"not json\n"
@@ -222,7 +243,7 @@ def test_unreadable_lines_are_counted_and_an_answer_beats_a_failure() -> None:
         + b"\n"
         + jsonl({"custom_id": "b", "response": {"status_code": 200, "body": {"no": "choices"}}})
     )
-    lines = read_results([errors, output])
+    lines = read_results(tmp_path, errors, output)
     assert isinstance(lines.outcome("a"), Answered)
     assert lines.outcome("b") == Unanswered(
         "unreadable_answer", "a 2xx line whose body is no chat completion"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import openai
@@ -47,33 +48,40 @@ def run(make: Callable[[BatchClient], Awaitable[T]], settings: Settings) -> T:
     return asyncio.run(go())
 
 
-# 1. Files: upload as multipart with purpose batch, read back, delete.
-def test_files_are_uploaded_read_and_deleted(test_server: Server) -> None:
-    data = (json.dumps(LINE) + "\n").encode()
+# 1. Files: upload from disk as multipart with purpose batch, stream back to disk, delete.
+def test_files_are_uploaded_and_downloaded_from_and_to_disk_and_deleted(
+    test_server: Server, tmp_path: Path
+) -> None:
+    data = (json.dumps(LINE) + "\n").encode() * 2000  # 0.5 MB: several chunks each way
+    source, copy = tmp_path / "part.jsonl", tmp_path / "copy.jsonl"
+    source.write_bytes(data)
 
-    async def go(client: BatchClient) -> tuple[str, bytes]:
-        file_id = await client.upload("part.jsonl", data)
-        content = await client.download(file_id)
+    async def go(client: BatchClient) -> str:
+        file_id = await client.upload(source)
+        await client.download(file_id, copy)
         await client.delete_file(file_id)
         await client.delete_file(file_id)  # gone already: ignored
-        return file_id, content
+        return file_id
 
-    file_id, content = run(go, settings_for(test_server))
-    assert file_id.startswith("file-") and content == data
+    file_id = run(go, settings_for(test_server))
+    assert file_id.startswith("file-") and copy.read_bytes() == data
+    assert not (tmp_path / "copy.jsonl.partial").exists()
     assert test_server.stats.snapshot().files_uploaded == 1
+    assert test_server.stats.snapshot().bytes_uploaded == len(data)
 
 
 # 2. Batches: create, retrieve, cancel, and list in pages, newest first.
 def test_batches_are_created_retrieved_cancelled_and_found_by_metadata(
-    test_server: Server,
+    test_server: Server, tmp_path: Path
 ) -> None:
     test_server.config.batch.seconds = 10**6  # stays in progress
-    data = (json.dumps(LINE) + "\n").encode()
+    data = tmp_path / "part.jsonl"
+    data.write_text(json.dumps(LINE) + "\n")
 
     async def go(client: BatchClient) -> list[Any]:
         made = []
         for number in range(3):
-            file_id = await client.upload(f"{number}.jsonl", data)
+            file_id = await client.upload(data)
             made.append(await client.create(file_id, {"summarizer_part": f"t{number}"}))
         retrieved = await client.retrieve(made[1].id)
         cancelled = await client.cancel(made[2].id)
@@ -91,14 +99,15 @@ def test_batches_are_created_retrieved_cancelled_and_found_by_metadata(
 
 
 def test_finding_a_batch_follows_pages_and_stops_at_older_batches(
-    test_server: Server, monkeypatch: pytest.MonkeyPatch
+    test_server: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    data = (json.dumps(LINE) + "\n").encode()
+    data = tmp_path / "part.jsonl"
+    data.write_text(json.dumps(LINE) + "\n")
     pages: list[int] = []
 
     async def go(client: BatchClient) -> tuple[Any, Any]:
         for number in range(5):
-            file_id = await client.upload(f"{number}.jsonl", data)
+            file_id = await client.upload(data)
             await client.create(file_id, {"summarizer_part": f"t{number}"})
         monkeypatch.setattr("summarizer.batch_api.provider._PAGE", 2)
         listing = client._client.batches.list
@@ -156,9 +165,12 @@ def test_a_result_body_is_built_like_an_online_answer(test_server: Server) -> No
 
 
 # 5. HTTP errors and no answer are the SDK's exceptions, retried and translated.
-def test_errors_are_retried_and_become_one_line(test_server: Server) -> None:
+def test_errors_are_retried_and_become_one_line(test_server: Server, tmp_path: Path) -> None:
+    data = tmp_path / "x.jsonl"
+    data.write_bytes(b"{}\n")
+
     async def upload(client: BatchClient) -> str:
-        return await client.upload("x.jsonl", b"{}\n")
+        return await client.upload(data)
 
     test_server.config.require_key = "right"
     with pytest.raises(AuthenticationError) as refused:
@@ -177,13 +189,15 @@ def test_errors_are_retried_and_become_one_line(test_server: Server) -> None:
     )
 
 
-def test_an_endpoint_without_a_batch_api_is_named() -> None:
+def test_an_endpoint_without_a_batch_api_is_named(tmp_path: Path) -> None:
+    data = tmp_path / "x.jsonl"
+    data.write_bytes(b"{}\n")
     with running_server(ServerConfig()) as server:
         # No route under /v2: every path is a 404, as at a server with no Batch API.
         settings = settings_for(server).with_overrides(base_url=server.base_url[:-1] + "2")
 
         async def upload(client: BatchClient) -> str:
-            return await client.upload("x.jsonl", b"{}\n")
+            return await client.upload(data)
 
         with pytest.raises(BatchAPIError) as missing:
             run(upload, settings)

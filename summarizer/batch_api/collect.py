@@ -16,9 +16,7 @@ line that never ran (expired, cancelled, missing), is retried.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from summarizer.batch_api.options import MAX_UNANSWERED_LINES, RetryVia
 from summarizer.batch_api.provider import BatchClient
@@ -27,11 +25,10 @@ from summarizer.batch_api.results import (
     LineHTTPError,
     Outcome,
     Refused,
-    ResultLines,
+    ResultIndex,
     Unanswered,
-    read_results,
 )
-from summarizer.batch_api.state import Part, PartPaper
+from summarizer.batch_api.state import Part, PartPaper, StateStore
 from summarizer.cards import Usage
 from summarizer.engines.base import EngineResult
 from summarizer.engines.llm import Conversation, LLMEngine
@@ -39,18 +36,20 @@ from summarizer.errors import BatchAPIError, EndpointError, SummarizerError
 from summarizer.redaction import redact_error
 from summarizer.retries import is_retryable
 
+RESULT_KINDS = ("output", "error")
 
-@dataclass
-class Decided:
-    """What became of a part's papers (those `wanted`)."""
 
-    settled: list[tuple[PartPaper, EngineResult | SummarizerError]] = field(default_factory=list)
-    online: list[tuple[PartPaper, Conversation]] = field(default_factory=list)
-    follow_up: list[tuple[PartPaper, Conversation]] = field(default_factory=list)
-    # Tokens of each answer read, by cache key (billed at the Batch API's price).
-    answer_usage: dict[str, Usage] = field(default_factory=dict)
-    lines: Counter[str] = field(default_factory=Counter)  # answered, refused, or the code
-    unreadable: int = 0
+@dataclass(frozen=True)
+class Decision:
+    """What becomes of one paper of an ended part."""
+
+    paper: PartPaper  # with its count of lines that got no answer, this one included
+    line: str  # answered, refused, or the code of a line that did not run
+    settled: EngineResult | SummarizerError | None = None
+    # A conversation to go on with (its next request): online, or in a follow-up batch.
+    go_on: Conversation | None = None
+    follow_up: bool = False
+    usage: Usage | None = None  # the answer's tokens, billed at the Batch API's price
 
 
 class Collector:
@@ -61,50 +60,42 @@ class Collector:
         self.client = client
         self.retry = retry
 
-    async def read(self, part: Part) -> ResultLines:
-        """The outcomes in the part's output and error files. A file the provider no
-        longer has (deleted, or expired after 30 days) is read as empty: its lines count
-        as missing and their papers are asked again."""
-        files = []
-        for file_id in (part.output_file_id, part.error_file_id):
+    async def read(self, part: Part, store: StateStore) -> ResultIndex:
+        """The part's output and error files, downloaded beside its papers file. A file
+        the provider no longer has (deleted, or expired after 30 days) is read as empty:
+        its lines count as missing and their papers are asked again."""
+        paths = []
+        for kind, file_id in zip(
+            RESULT_KINDS, (part.output_file_id, part.error_file_id), strict=True
+        ):
             if not file_id:
                 continue
+            path = store.result_path(part.token, kind)
             try:
-                files.append(await self.client.download(file_id))
+                await self.client.download(file_id, path)
             except BatchAPIError as error:
                 if error.status != 404:
                     raise
-        return read_results(files)
+                continue
+            paths.append(path)
+        return ResultIndex(paths)
 
-    def decide(
-        self, papers: list[PartPaper], lines: ResultLines, wanted: Callable[[str], bool]
-    ) -> Decided:
-        """Each wanted paper's fate from its line (papers not wanted are left alone)."""
-        decided = Decided(unreadable=lines.unreadable)
-        for paper in papers:
-            if wanted(paper.key):
-                self._decide(paper, lines.outcome(paper.key), decided)
-        return decided
-
-    def _decide(self, paper: PartPaper, outcome: Outcome, decided: Decided) -> None:
+    def decide(self, paper: PartPaper, results: ResultIndex) -> Decision:
+        """The paper's fate from its line."""
+        outcome = results.outcome(paper.key)
+        line = _line_kind(outcome)
         try:
             conversation = self._conversation(paper)
         except SummarizerError as error:  # e.g. a context the price table now says is too small
-            decided.settled.append((paper, error))
-            return
+            return Decision(paper, line, settled=error)
         if isinstance(outcome, Answered):
-            decided.lines["answered"] += 1
-            self._take(paper, conversation, outcome, decided)
-        elif isinstance(outcome, Refused):
-            decided.lines["refused"] += 1
+            return self._take(paper, conversation, outcome)
+        if isinstance(outcome, Refused):
             failure = LineHTTPError(outcome.status, outcome.body)
-            if is_retryable(failure):
-                self._retry(paper, conversation, decided, failure, unanswered=True)
-            else:
-                self._settle_failed(paper, conversation, failure, decided)
-        else:
-            decided.lines[outcome.code] += 1
-            self._retry(paper, conversation, decided, _not_run(outcome), unanswered=True)
+            if not is_retryable(failure):
+                return Decision(paper, line, settled=self._settle_failed(conversation, failure))
+            return self._retry(paper, line, conversation, failure)
+        return self._retry(paper, line, conversation, _not_run(outcome))
 
     def _conversation(self, paper: PartPaper) -> Conversation:
         title = paper.title or None
@@ -112,11 +103,9 @@ class Collector:
             return self.engine.restore(title, paper.abstract, paper.conversation)
         return self.engine.conversation(title, paper.abstract)
 
-    def _take(
-        self, paper: PartPaper, conversation: Conversation, answer: Answered, decided: Decided
-    ) -> None:
+    def _take(self, paper: PartPaper, conversation: Conversation, answer: Answered) -> Decision:
         usage = getattr(answer.completion, "usage", None)
-        decided.answer_usage[paper.key] = Usage(
+        billed = Usage(
             requests=1,
             prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
@@ -125,47 +114,56 @@ class Collector:
         try:
             result = self.engine.take_answer(conversation, answer.completion)
         except SummarizerError as error:
-            decided.settled.append((paper, error))
-            return
+            return Decision(paper, "answered", settled=error, usage=billed)
         if result is not None:
-            decided.settled.append((paper, result))
-        else:  # a re-ask was prepared: the answer was invalid or ungrounded
-            self._retry(paper, conversation, decided, None, unanswered=False)
+            return Decision(paper, "answered", settled=result, usage=billed)
+        # A re-ask was prepared: the answer was invalid or ungrounded.
+        decision = self._retry(paper, "answered", conversation, None)
+        return Decision(
+            decision.paper,
+            "answered",
+            settled=decision.settled,
+            go_on=decision.go_on,
+            follow_up=decision.follow_up,
+            usage=billed,
+        )
 
     def _retry(
         self,
         paper: PartPaper,
+        line: str,
         conversation: Conversation,
-        decided: Decided,
         failure: BaseException | None,
-        *,
-        unanswered: bool,
-    ) -> None:
+    ) -> Decision:
+        """Online, or in a follow-up batch until a paper's lines got no answer in
+        MAX_UNANSWERED_LINES batches."""
         if self.retry == "online":
-            decided.online.append((paper, conversation))
-            return
-        count = paper.unanswered + (1 if unanswered else 0)
+            return Decision(paper, line, go_on=conversation)
+        count = paper.unanswered + (1 if failure is not None else 0)
         if failure is not None and count >= MAX_UNANSWERED_LINES:
-            self._settle_failed(paper, conversation, failure, decided, batches=count)
-            return
-        decided.follow_up.append((paper.model_copy(update={"unanswered": count}), conversation))
+            settled = self._settle_failed(conversation, failure, batches=count)
+            return Decision(paper, line, settled=settled)
+        counted = paper.model_copy(update={"unanswered": count})
+        return Decision(counted, line, go_on=conversation, follow_up=True)
 
     def _settle_failed(
-        self,
-        paper: PartPaper,
-        conversation: Conversation,
-        failure: BaseException,
-        decided: Decided,
-        *,
-        batches: int | None = None,
-    ) -> None:
+        self, conversation: Conversation, failure: BaseException, *, batches: int | None = None
+    ) -> EngineResult | SummarizerError:
         try:
-            decided.settled.append((paper, self.engine.give_up(conversation, failure)))
+            return self.engine.give_up(conversation, failure)
         except SummarizerError as error:
             if batches is not None:
                 error.message += f"; given up after {batches} batches"
                 error.hint = "run the same command again to retry it, or use --batch-retry online"
-            decided.settled.append((paper, redact_error(error, self.engine.settings.secrets)))
+            return redact_error(error, self.engine.settings.secrets)
+
+
+def _line_kind(outcome: Outcome) -> str:
+    if isinstance(outcome, Answered):
+        return "answered"
+    if isinstance(outcome, Refused):
+        return "refused"
+    return outcome.code
 
 
 def _not_run(outcome: Unanswered) -> EndpointError:

@@ -2,9 +2,11 @@
 of it beyond plain use. Each assumption has its own test (tests/test_batch_api_provider.py),
 so an upgrade that breaks one fails that test, not a run:
 
-1. `client.files.create(file=(name, bytes), purpose="batch")` uploads a JSONL file as
-   multipart and returns a FileObject with its `id`; `client.files.content(id).content`
-   is a file's bytes; `client.files.delete(id)` removes one.
+1. `client.files.create(file=(name, open_file), purpose="batch")` uploads a JSONL file
+   as multipart, streamed from the open file (the SDK passes a file object through to
+   httpx), and returns a FileObject with its `id`;
+   `client.files.with_streaming_response.content(id)` streams a file's bytes to disk
+   (`stream_to_file`); `client.files.delete(id)` removes one.
 2. `client.batches.create(input_file_id=, endpoint="/v1/chat/completions",
    completion_window="24h", metadata=)`, `.retrieve(id)` and `.cancel(id)` return an
    `openai.types.Batch`; `.list(limit=, after=)` returns a page (`data`, newest first,
@@ -23,9 +25,10 @@ so an upgrade that breaks one fails that test, not a run:
 from __future__ import annotations
 
 import functools
-import io
+import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from summarizer.errors import (
@@ -48,8 +51,8 @@ TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 # was recorded (clocks differ between this machine and the provider).
 _CLOCK_SLACK_SECONDS = 600
 _PAGE = 100
-# A request that holds the whole input file gets more time than a chat request.
-_UPLOAD_TIMEOUT_SECONDS = 600.0
+# A request that carries a whole input or result file gets more time than a chat request.
+_TRANSFER_TIMEOUT_SECONDS = 600.0
 _PLACEHOLDER_KEY = "sk-no-key-required"
 
 
@@ -135,16 +138,18 @@ class BatchClient:
             await self._sdk.close()
             self._sdk = None
 
-    async def upload(self, name: str, data: bytes) -> str:
-        """Upload a batch input file; its id."""
-        created = await self._call(
-            "uploading the batch input (POST /files)",
-            lambda: self._client.files.create(
-                file=(name, io.BytesIO(data)),
-                purpose="batch",
-                timeout=max(self.settings.timeout, _UPLOAD_TIMEOUT_SECONDS),
-            ),
-        )
+    async def upload(self, path: Path) -> str:
+        """Upload a batch input file from disk (streamed, not read into memory); its id."""
+
+        async def send() -> Any:
+            with path.open("rb") as handle:
+                return await self._client.files.create(
+                    file=(path.name, handle),
+                    purpose="batch",
+                    timeout=max(self.settings.timeout, _TRANSFER_TIMEOUT_SECONDS),
+                )
+
+        created = await self._call("uploading the batch input (POST /files)", send)
         return str(created.id)
 
     async def create(self, input_file_id: str, metadata: dict[str, str]) -> BatchInfo:
@@ -174,14 +179,22 @@ class BatchClient:
         )
         return batch_info(batch)
 
-    async def download(self, file_id: str) -> bytes:
-        content = await self._call(
-            f"downloading file {file_id} (GET /files/{file_id}/content)",
-            lambda: self._client.files.content(
-                file_id, timeout=max(self.settings.timeout, _UPLOAD_TIMEOUT_SECONDS)
-            ),
-        )
-        return bytes(content.content)
+    async def download(self, file_id: str, path: Path) -> None:
+        """Stream a file's content to `path` (replaced whole, never left half written)."""
+        partial = path.with_name(path.name + ".partial")
+
+        async def send() -> None:
+            streamed = self._client.files.with_streaming_response.content(
+                file_id, timeout=max(self.settings.timeout, _TRANSFER_TIMEOUT_SECONDS)
+            )
+            async with streamed as response:
+                await response.stream_to_file(partial)
+
+        try:
+            await self._call(f"downloading file {file_id} (GET /files/{file_id}/content)", send)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
 
     async def delete_file(self, file_id: str) -> None:
         """Remove a file; a failure is ignored (the provider expires batch files anyway)."""

@@ -5,13 +5,13 @@ A line is `{"custom_id", "method": "POST", "url": "/v1/chat/completions", "body"
 and `custom_id` is the paper's cache key: 64 hex characters, within the 64 that
 providers enforcing a limit allow (Anthropic, Zhipu; OpenAI documents none). Lines are
 grouped in input order into batches that keep to the provider's limits on requests,
-bytes and (optionally) estimated prompt tokens per batch.
+bytes and (optionally) estimated prompt tokens per batch (PartSize), as the papers
+stream in.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,31 +65,29 @@ def too_large(line: RequestLine, limits: BatchLimits) -> str | None:
     return None
 
 
-def split(lines: Iterable[RequestLine], limits: BatchLimits) -> Iterator[list[RequestLine]]:
-    """The lines in input order, in as few consecutive groups as the limits allow.
+@dataclass
+class PartSize:
+    """What a batch being filled holds so far, against the limits."""
 
-    Every line must fit alone (see `too_large`).
-    """
-    group: list[RequestLine] = []
-    size = tokens = 0
-    for line in lines:
-        over = (
-            len(group) + 1 > limits.max_requests
-            or size + len(line.data) > limits.max_bytes
-            or (
-                limits.max_tokens is not None and tokens + line.estimated_tokens > limits.max_tokens
-            )
+    requests: int = 0
+    bytes: int = 0
+    tokens: int = 0
+
+    def fits(self, line: RequestLine, limits: BatchLimits) -> bool:
+        """Whether the line may join (an empty batch takes any line that fits alone)."""
+        if not self.requests:
+            return True
+        tokens_over = (
+            limits.max_tokens is not None
+            and self.tokens + line.estimated_tokens > limits.max_tokens
         )
-        if group and over:
-            yield group
-            group, size, tokens = [], 0, 0
-        group.append(line)
-        size += len(line.data)
-        tokens += line.estimated_tokens
-    if group:
-        yield group
+        return (
+            self.requests + 1 <= limits.max_requests
+            and self.bytes + len(line.data) <= limits.max_bytes
+            and not tokens_over
+        )
 
-
-def input_file(lines: Iterable[RequestLine]) -> bytes:
-    """The JSONL content of an input file."""
-    return b"".join(line.data for line in lines)
+    def add(self, line: RequestLine) -> None:
+        self.requests += 1
+        self.bytes += len(line.data)
+        self.tokens += line.estimated_tokens

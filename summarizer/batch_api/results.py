@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from summarizer.batch_api.provider import chat_completion
@@ -50,19 +51,6 @@ class Unanswered:
 Outcome = Answered | Refused | Unanswered
 
 
-@dataclass
-class ResultLines:
-    """Each custom_id's outcome, and how many lines could not be read."""
-
-    outcomes: dict[str, Outcome] = field(default_factory=dict)
-    unreadable: int = 0
-
-    def outcome(self, custom_id: str) -> Outcome:
-        return self.outcomes.get(
-            custom_id, Unanswered(MISSING, "in neither the output nor the error file")
-        )
-
-
 class LineHTTPError(Exception):
     """A result line's HTTP error, shaped like the SDK's APIStatusError (`status_code`,
     the inner error as `body`), so online error handling reads it the same way."""
@@ -76,28 +64,52 @@ class LineHTTPError(Exception):
         super().__init__(self.message)
 
 
-def read_results(files: Iterable[bytes]) -> ResultLines:
-    """The outcomes in a batch's output and error files (any order, either may be absent).
+class ResultIndex:
+    """Where each custom_id's line is in a batch's result files on disk (output and error,
+    any order, either may be absent), read line by line: memory holds an offset per
+    custom_id, and a line is parsed again when its outcome is asked for. A custom_id
+    with an answer keeps it over any failure written for it too."""
 
-    A custom_id with an answer keeps it over any failure written for it too.
-    """
-    lines = ResultLines()
-    for content in files:
-        for raw in content.splitlines():
-            if not raw.strip():
-                continue
-            parsed = _parse_line(raw)
-            if parsed is None:
-                lines.unreadable += 1
-                continue
-            custom_id, outcome = parsed
-            known = lines.outcomes.get(custom_id)
-            if known is None or (isinstance(outcome, Answered) and not isinstance(known, Answered)):
-                lines.outcomes[custom_id] = outcome
-    return lines
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+        self.unreadable = 0
+        # custom_id -> (file number, offset, whether it is an answer)
+        self._where: dict[str, tuple[int, int, bool]] = {}
+        for number, path in enumerate(self.paths):
+            self._index(number, path)
+
+    def _index(self, number: int, path: Path) -> None:
+        with path.open("rb") as handle:
+            offset = 0
+            for raw in handle:
+                here, offset = offset, offset + len(raw)
+                if not raw.strip():
+                    continue
+                parsed = _parse_line(raw, build=False)
+                if parsed is None:
+                    self.unreadable += 1
+                    continue
+                custom_id, outcome = parsed
+                answered = isinstance(outcome, Answered)
+                known = self._where.get(custom_id)
+                if known is None or (answered and not known[2]):
+                    self._where[custom_id] = (number, here, answered)
+
+    def outcome(self, custom_id: str) -> Outcome:
+        """The custom_id's outcome (Unanswered "missing" if neither file has it)."""
+        where = self._where.get(custom_id)
+        if where is None:
+            return Unanswered(MISSING, "in neither the output nor the error file")
+        number, offset, _ = where
+        with self.paths[number].open("rb") as handle:
+            handle.seek(offset)
+            parsed = _parse_line(handle.readline())
+        assert parsed is not None  # it was read once already
+        return parsed[1]
 
 
-def _parse_line(raw: bytes) -> tuple[str, Outcome] | None:
+def _parse_line(raw: bytes, *, build: bool = True) -> tuple[str, Outcome] | None:
+    """A line's custom_id and outcome (an answer's completion left None unless `build`)."""
     try:
         record = json.loads(raw)
     except ValueError:
@@ -107,7 +119,7 @@ def _parse_line(raw: bytes) -> tuple[str, Outcome] | None:
     custom_id = record["custom_id"]
     response = record.get("response")
     if isinstance(response, dict):
-        outcome = _from_response(response)
+        outcome = _from_response(response, build=build)
         if outcome is not None:
             return custom_id, outcome
     error = record.get("error")
@@ -116,7 +128,7 @@ def _parse_line(raw: bytes) -> tuple[str, Outcome] | None:
     return None
 
 
-def _from_response(response: dict[str, Any]) -> Outcome | None:
+def _from_response(response: dict[str, Any], *, build: bool) -> Outcome | None:
     status = response.get("status_code")
     body = response.get("body")
     if isinstance(body, str):
@@ -133,7 +145,7 @@ def _from_response(response: dict[str, Any]) -> Outcome | None:
     if 200 <= status < 300:
         if not isinstance(body.get("choices"), list):
             return Unanswered("unreadable_answer", "a 2xx line whose body is no chat completion")
-        return Answered(chat_completion(body))
+        return Answered(chat_completion(body) if build else None)
     return Refused(status, body)
 
 

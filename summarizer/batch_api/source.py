@@ -3,13 +3,17 @@ like `Summarizer.asummarize_many`, so cards, errors, run.json, tables and resume
 online run's.
 
 A run: finish what a killed run left half submitted; give each paper its cached card if
-it has one; leave alone the papers already in an open batch of the folder; submit the
-others; then poll every open batch (backing off while nothing changes) and collect each
-one that ended: its answers become cards through the online engine's logic, and the
-papers whose line failed are retried online (the normal re-ask, with the run's
-concurrency) or in a follow-up batch. Without waiting (`wait=False`), it collects what
-has already ended and returns; the rest is collected by the next run. When `stop` is set
-(Ctrl-C) it returns at once: batches keep running, and the state file says so.
+it has one; leave alone the papers already in an open batch of the folder; stream the
+others into batches (on disk, submitted as each fills); then poll every open batch
+(backing off while nothing changes) and collect each one that ended: its answers become
+cards through the online engine's logic, and the papers whose line failed are retried
+online (the normal re-ask, with the run's concurrency) or in a follow-up batch. Without
+waiting (`wait=False`), it collects what has already ended and returns; the rest is
+collected by the next run. When `stop` is set (Ctrl-C) it returns at once: batches keep
+running, and the state file says so.
+
+Memory holds the cache keys of the run's papers, not the papers: a card is made from
+the paper as its batch's papers file keeps it.
 """
 
 from __future__ import annotations
@@ -23,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.api import Fill, Summarizer, SummaryResult
-from summarizer.batch_api.collect import Collector, Decided
+from summarizer.batch_api.collect import Collector, Decision
 from summarizer.batch_api.costs import usage_dict
 from summarizer.batch_api.options import BatchAPIOptions
 from summarizer.batch_api.provider import BatchClient
 from summarizer.batch_api.requests import RequestLine, request_line, too_large
 from summarizer.batch_api.state import BatchState, Part, PartPaper, StateStore
-from summarizer.batch_api.submit import Submitter, update_part
+from summarizer.batch_api.submit import PartDraft, Submitter, update_part
 from summarizer.cards import Usage
 from summarizer.concurrency import AdaptiveLimiter
 from summarizer.engines.base import EngineResult
@@ -86,8 +90,10 @@ class BatchAPISource:
         self.store = StateStore(out_dir)
         self.tally = BatchAPITally()
         self.state = BatchState(recipe=summarizer.recipe.model_dump(mode="json"))
-        # This run's papers not yet given a result, by cache key (the first of each key).
-        self._todo: dict[str, list[Paper]] = {}
+        # Cache keys of this run's papers still without a result.
+        self._todo: set[str] = set()
+        # Papers of the run with the same text as an earlier one (asked once).
+        self._twins: list[Paper] = []
         # Tokens of the answers read but not yet in a recorded result, by cache key.
         self._answer_usage: dict[str, Usage] = {}
 
@@ -109,8 +115,7 @@ class BatchAPISource:
             collector = Collector(self.engine, client, retry=self.options.retry)
             try:
                 self.tally.dropped = len(await submitter.recover())
-                first, extras = self._by_key(todo)
-                async for result in self._start(first, submitter, stop):
+                async for result in self._start(todo, submitter, stop):
                     yield result
                 async for result in self._poll(submitter, collector, stop):
                     yield result
@@ -118,18 +123,12 @@ class BatchAPISource:
                 if isinstance(error, RunStoppedError):
                     raise
                 raise RunStoppedError(error) from error
-            # Papers with the same text as another paper of the run: asked once, so once
-            # their twin has its result they come from the cache (or are asked online).
-            ready = [paper for paper in extras if self.summarizer.key_for(paper) not in self._todo]
-            if ready and not stop.is_set():
-                async for result in self.summarizer.asummarize_many(
-                    ready, limiter=self.limiter, stop=stop
-                ):
-                    yield result
+            async for result in self._twins_results(stop):
+                yield result
             open_keys = self._open_keys()
-            self.tally.waiting = sum(
-                len(papers) for key, papers in self._todo.items() if key in open_keys
-            ) + sum(self.summarizer.key_for(paper) in open_keys for paper in extras)
+            self.tally.waiting = len(self._todo & open_keys.keys()) + sum(
+                self.summarizer.key_for(paper) in open_keys for paper in self._twins
+            )
         finally:
             await client.close()
 
@@ -140,65 +139,73 @@ class BatchAPISource:
         # Another recipe's state has no open part (run_batch checked): its history goes.
         if saved is not None and saved.recipe == self.state.recipe:
             self.state = saved
+        self.store.remove_strays(self.state)
 
     def _open_keys(self) -> dict[str, str]:
         """The papers in the folder's open parts: cache key -> part token."""
         keys: dict[str, str] = {}
         for part in self.state.open_parts():
-            for paper in self.store.read_papers(part.token) or []:
+            for paper in self.store.iter_papers(part.token) or iter(()):
                 keys[paper.key] = part.token
         return keys
-
-    def _by_key(self, todo: Iterable[Paper]) -> tuple[list[Paper], list[Paper]]:
-        """The first paper of each cache key (the one asked), and the others."""
-        first: list[Paper] = []
-        extras: list[Paper] = []
-        for paper in todo:
-            key = self.summarizer.key_for(paper)
-            if key in self._todo:
-                extras.append(paper)
-            else:
-                self._todo[key] = [paper]
-                first.append(paper)
-        return first, extras
 
     # --- submitting -----------------------------------------------------------------
 
     async def _start(
-        self, papers: list[Paper], submitter: Submitter, stop: asyncio.Event
+        self, papers: Iterable[Paper], submitter: Submitter, stop: asyncio.Event
     ) -> AsyncIterator[SummaryResult]:
-        """Cached cards and refusals now; the other papers not already in an open
-        batch are submitted."""
+        """Cached cards and refusals as the papers come; the others not already in an
+        open batch go into batches, each submitted as it fills."""
         open_keys = self._open_keys()
-        entries: list[PartPaper] = []
-        lines: list[RequestLine] = []
-        for paper in papers:
-            key = self.summarizer.key_for(paper)
-            card = self.summarizer.cached_card(paper)
-            if card is not None:
-                yield self._recorded(key, SummaryResult(paper, card=card))
-                continue
-            if key in open_keys:
-                continue  # its batch is collected below
-            try:
-                conversation = self.engine.conversation(paper.title or None, paper.abstract)
-            except SummarizerError as error:
-                yield self._recorded(key, SummaryResult(paper, error=error))
-                continue
-            line = request_line(key, conversation.request)
-            reason = too_large(line, self.options.limits)
-            if reason is not None:
-                self.tally.too_large += 1
-                refusal = SummarizerError(
-                    f"cannot go in a batch: {reason}",
-                    hint="raise the limit, or run without --batch-api",
-                )
-                yield self._recorded(key, SummaryResult(paper, error=refusal))
-                continue
-            entries.append(_part_paper(key, paper))
-            lines.append(line)
-        parts = await submitter.submit(entries, lines, round_number=1, stopped=stop.is_set)
-        self.tally.submitted += [part.token for part in parts]
+        draft: PartDraft | None = None
+        try:
+            for paper in papers:
+                if stop.is_set():
+                    break
+                key = self.summarizer.key_for(paper)
+                if key in self._todo:
+                    self._twins.append(paper)
+                    continue
+                card = self.summarizer.cached_card(paper)
+                if card is not None:
+                    yield SummaryResult(paper, card=card)
+                    continue
+                self._todo.add(key)
+                if key in open_keys:
+                    continue  # its batch is collected below
+                try:
+                    conversation = self.engine.conversation(paper.title or None, paper.abstract)
+                except SummarizerError as error:
+                    yield self._recorded(key, SummaryResult(paper, error=error))
+                    continue
+                line = request_line(key, conversation.request)
+                reason = too_large(line, self.options.limits)
+                if reason is not None:
+                    self.tally.too_large += 1
+                    refusal = SummarizerError(
+                        f"cannot go in a batch: {reason}",
+                        hint="raise the limit, or run without --batch-api",
+                    )
+                    yield self._recorded(key, SummaryResult(paper, error=refusal))
+                    continue
+                if draft is not None and not draft.fits(line):
+                    full, draft = draft, None  # the state owns its files from now on
+                    await self._submit(submitter, full)
+                draft = draft or submitter.draft(1)
+                draft.add(_part_paper(key, paper), line)
+            if draft is not None and not stop.is_set():
+                full, draft = draft, None
+                await self._submit(submitter, full)
+        finally:
+            if draft is not None:  # interrupted while filling: nothing was sent
+                draft.discard()
+
+    async def _submit(self, submitter: Submitter, draft: PartDraft) -> Part:
+        part = await submitter.submit(draft)
+        self.tally.submitted.append(part.token)
+        if part.round > 1:
+            self.tally.retried_in_batch += part.papers
+        return part
 
     # --- polling and collecting ------------------------------------------------------
 
@@ -256,27 +263,47 @@ class BatchAPISource:
     async def _collect(
         self, part: Part, submitter: Submitter, collector: Collector, stop: asyncio.Event
     ) -> AsyncIterator[SummaryResult]:
-        """The results of an ended part; the part is marked collected once every paper of
-        this run in it has its result or went to a follow-up batch."""
-        papers = self.store.read_papers(part.token)
+        """The results of an ended part, paper by paper from its papers file; the part is
+        marked collected once every paper of this run in it has its result or went to a
+        follow-up batch."""
+        papers = self.store.iter_papers(part.token)
         if papers is None:  # its papers file is gone: nothing can be matched any more
             self._mark_collected(part)
             return
         elsewhere = {key for key, token in self._open_keys().items() if token != part.token}
-        lines = await collector.read(part)
-        decided = collector.decide(papers, lines, functools.partial(self._wanted, elsewhere))
-        self._count(decided)
-        for paper, outcome in decided.settled:
-            for result in self._settle(paper, outcome):
-                yield result
-        await self._follow_up(part, decided, submitter, stop)
-        fills: list[tuple[Paper, Fill | None]] = []
-        for entry, conversation in decided.online:
-            targets = self._todo.get(entry.key)
-            if targets:  # a paper of this run: a re-ask for another run's is not asked
-                fills.append((targets[0], functools.partial(self.engine.afinish, conversation)))
-        self.tally.retried_online += len(fills)
-        async for result in self.summarizer.afill_many(fills, limiter=self.limiter, stop=stop):
+        results = await collector.read(part, self.store)
+        self.tally.unreadable_lines += results.unreadable
+        follow_up: PartDraft | None = None
+        online: list[tuple[Paper, Fill | None]] = []
+        try:
+            for entry in papers:
+                if not self._wanted(elsewhere, entry.key):
+                    continue
+                decision = collector.decide(entry, results)
+                self._count(decision)
+                if decision.settled is not None:
+                    for result in self._settle(decision.paper, decision.settled):
+                        yield result
+                elif decision.go_on is not None and decision.paper.key in self._todo:
+                    # Only papers of this run: a re-ask for another run's is not asked.
+                    if decision.follow_up:
+                        entry, line = _next_line(decision)
+                        if follow_up is not None and not follow_up.fits(line):
+                            full, follow_up = follow_up, None  # the state owns it now
+                            await self._submit(submitter, full)
+                        follow_up = follow_up or submitter.draft(part.round + 1)
+                        follow_up.add(entry, line)
+                    else:
+                        fill = functools.partial(self.engine.afinish, decision.go_on)
+                        online.append((_paper(decision.paper), fill))
+            if follow_up is not None and not stop.is_set():
+                full, follow_up = follow_up, None  # the state owns its files from now on
+                await self._submit(submitter, full)
+        finally:
+            if follow_up is not None:
+                follow_up.discard()
+        self.tally.retried_online += len(online)
+        async for result in self.summarizer.afill_many(online, limiter=self.limiter, stop=stop):
             yield self._recorded(self.summarizer.key_for(result.paper), result)
         # Interrupted, the part is collected again by the next run: its answers cost
         # nothing to read again, and papers that got their results meanwhile are skipped.
@@ -297,61 +324,44 @@ class BatchAPISource:
     def _settle(
         self, entry: PartPaper, outcome: EngineResult | SummarizerError
     ) -> list[SummaryResult]:
-        targets = self._todo.get(entry.key)
-        if not targets:
+        paper = _paper(entry)
+        if entry.key not in self._todo:
             if isinstance(outcome, EngineResult):  # paid for: keep it for a later run
-                self.summarizer.store(_paper(entry), outcome)
+                self.summarizer.store(paper, outcome)
             return []
-        results = []
-        for paper in targets:
-            if isinstance(outcome, EngineResult):
-                results.append(SummaryResult(paper, card=self.summarizer.store(paper, outcome)))
-            else:
-                results.append(SummaryResult(paper, error=outcome))
-        return [self._recorded(entry.key, result) for result in results]
-
-    async def _follow_up(
-        self, part: Part, decided: Decided, submitter: Submitter, stop: asyncio.Event
-    ) -> None:
-        entries: list[PartPaper] = []
-        lines: list[RequestLine] = []
-        for entry, conversation in decided.follow_up:
-            if not self._todo.get(entry.key):
-                continue
-            snapshot = conversation.snapshot() if conversation.answers else None
-            entries.append(entry.model_copy(update={"conversation": snapshot}))
-            lines.append(request_line(entry.key, conversation.request))
-        if not entries:
-            return
-        parts = await submitter.submit(
-            entries, lines, round_number=part.round + 1, stopped=stop.is_set
-        )
-        self.tally.submitted += [made.token for made in parts]
-        self.tally.retried_in_batch += sum(made.papers for made in parts)
+        if isinstance(outcome, EngineResult):
+            result = SummaryResult(paper, card=self.summarizer.store(paper, outcome))
+        else:
+            result = SummaryResult(paper, error=outcome)
+        return [self._recorded(entry.key, result)]
 
     def _mark_collected(self, part: Part) -> None:
         part.stage = "collected"
         self.store.save(self.state)
-        self.store.remove_papers(part.token)
+        self.store.remove_part_files(part.token)
         self.tally.collected.append(part.token)
+
+    async def _twins_results(self, stop: asyncio.Event) -> AsyncIterator[SummaryResult]:
+        """Papers with the same text as another paper of the run: once their twin has its
+        result, they come from the cache (or are asked online)."""
+        ready = [paper for paper in self._twins if self.summarizer.key_for(paper) not in self._todo]
+        if not ready or stop.is_set():
+            return
+        async for result in self.summarizer.asummarize_many(ready, limiter=self.limiter, stop=stop):
+            self._twins.remove(result.paper)
+            yield result
 
     # --- accounting -----------------------------------------------------------------
 
-    def _count(self, decided: Decided) -> None:
-        self.tally.lines.update(decided.lines)
-        self.tally.unreadable_lines += decided.unreadable
-        for usage in decided.answer_usage.values():
-            self.tally.batch_usage = self.tally.batch_usage + usage
-        self._answer_usage.update(decided.answer_usage)
+    def _count(self, decision: Decision) -> None:
+        self.tally.lines[decision.line] += 1
+        if decision.usage is not None:
+            self.tally.batch_usage = self.tally.batch_usage + decision.usage
+            self._answer_usage[decision.paper.key] = decision.usage
 
     def _recorded(self, key: str, result: SummaryResult) -> SummaryResult:
         """Note that the paper got its result (and whose batch tokens it carries)."""
-        papers = self._todo.get(key)
-        if papers is not None:
-            if result.paper in papers:
-                papers.remove(result.paper)
-            if not papers:
-                del self._todo[key]
+        self._todo.discard(key)
         usage = self._answer_usage.pop(key, None)
         if usage is not None:
             self.tally.recorded_batch_usage = self.tally.recorded_batch_usage + usage
@@ -380,6 +390,16 @@ class BatchAPISource:
         }
 
 
+def _next_line(decision: Decision) -> tuple[PartPaper, RequestLine]:
+    """A paper going to a follow-up batch, with its conversation if one is under way,
+    and the line of its next request."""
+    conversation = decision.go_on
+    assert conversation is not None
+    snapshot = conversation.snapshot() if conversation.answers else None
+    entry = decision.paper.model_copy(update={"conversation": snapshot})
+    return entry, request_line(entry.key, conversation.request)
+
+
 def _describe(part: Part) -> dict[str, Any]:
     return {
         "batch_id": part.batch_id,
@@ -396,14 +416,24 @@ def _describe(part: Part) -> dict[str, Any]:
 
 
 def _part_paper(key: str, paper: Paper) -> PartPaper:
-    return PartPaper(key=key, paper_id=paper.paper_id, title=paper.title, abstract=paper.abstract)
+    return PartPaper(
+        key=key,
+        paper_id=paper.paper_id,
+        title=paper.title,
+        abstract=paper.abstract,
+        source=paper.source.to_dict(),
+        warnings=list(paper.warnings),
+    )
 
 
 def _paper(entry: PartPaper) -> Paper:
-    """A paper from a part's papers file, for caching an answer no paper of this run needs."""
+    """The paper a part's papers file keeps, to make its card."""
+    source = dict(entry.source) or {"file": "<batch>", "index": 0}
+    source["authors"] = tuple(source.get("authors", ()))
     return Paper(
         paper_id=entry.paper_id,
         title=entry.title,
         abstract=entry.abstract,
-        source=Source(file="<batch>", index=0),
+        source=Source(**source),
+        warnings=tuple(entry.warnings),
     )

@@ -3,8 +3,10 @@
 OUT_DIR/batch-api.json        every batch ("part") the folder submitted: its stage here,
                               the provider's ids and status, request counts, errors
 OUT_DIR/batch-api/TOKEN.jsonl the papers a part holds (cache key, paper id, title,
-                              abstract, and a conversation to go on with, if any),
-                              written before its upload, removed once it is collected
+                              abstract, source, and a conversation to go on with, if
+                              any), written before its upload, removed once it is collected
+OUT_DIR/batch-api/TOKEN.*.jsonl  its input file until the provider has it, and its result
+                              files while it is collected (read line by line from disk)
 
 A part moves uploading -> creating (file uploaded) -> submitted (batch created) -> ended
 (the provider is done with it) -> collected (every paper got its card or error, or went
@@ -18,8 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -43,6 +46,8 @@ class PartPaper(BaseModel):
     paper_id: str
     title: str
     abstract: str
+    source: dict[str, Any] = Field(default_factory=dict)  # Source.to_dict()
+    warnings: list[str] = Field(default_factory=list)  # the reader's
     # A conversation that goes on in this part (a re-ask), as Conversation.snapshot().
     conversation: dict[str, Any] | None = None
     # Batch lines of this paper that got no answer before this part.
@@ -113,29 +118,51 @@ class StateStore:
     def papers_path(self, token: str) -> Path:
         return self.parts_dir / f"{token}.jsonl"
 
-    def write_papers(self, token: str, papers: list[PartPaper]) -> None:
-        self.parts_dir.mkdir(exist_ok=True)
-        text = "".join(paper.model_dump_json() + "\n" for paper in papers)
-        write_atomically(self.papers_path(token), text)
+    def input_path(self, token: str) -> Path:
+        return self.parts_dir / f"{token}.input.jsonl"
 
-    def read_papers(self, token: str) -> list[PartPaper] | None:
-        """The papers of a part, or None if its file is gone."""
+    def result_path(self, token: str, kind: str) -> Path:
+        """Where a part's `output` or `error` file is downloaded."""
+        return self.parts_dir / f"{token}.{kind}.jsonl"
+
+    def iter_papers(self, token: str) -> Iterator[PartPaper] | None:
+        """The papers of a part, one at a time, or None if its file is gone."""
         path = self.papers_path(token)
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            handle = path.open(encoding="utf-8")
         except FileNotFoundError:
             return None
-        try:
-            return [PartPaper.model_validate_json(line) for line in lines if line.strip()]
-        except ValidationError:
-            raise ConfigError(
-                str(path), "cannot be read (not a list of a batch's papers)"
-            ) from None
+        return self._papers(path, handle)
 
-    def remove_papers(self, token: str) -> None:
-        self.papers_path(token).unlink(missing_ok=True)
+    @staticmethod
+    def _papers(path: Path, handle: TextIO) -> Iterator[PartPaper]:
+        with handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield PartPaper.model_validate_json(line)
+                except ValidationError:
+                    raise ConfigError(
+                        f"{path}:{number}", "cannot be read (not a paper of a batch)"
+                    ) from None
+
+    def remove_part_files(self, token: str) -> None:
+        """A part's papers, input and result files (once it is collected or dropped)."""
+        for path in self.parts_dir.glob(f"{token}.*"):
+            path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             os.rmdir(self.parts_dir)  # only when it is empty
+
+    def remove_strays(self, state: BatchState) -> None:
+        """Files of parts the state does not list as open (a run killed while filling
+        a batch it never began): nothing at the provider needs them."""
+        if not self.parts_dir.is_dir():
+            return
+        keep = {part.token for part in state.open_parts()}
+        for path in self.parts_dir.iterdir():
+            if path.name.split(".", 1)[0] not in keep:
+                path.unlink(missing_ok=True)
 
 
 def open_keys(out_dir: Path) -> set[str]:
@@ -145,7 +172,9 @@ def open_keys(out_dir: Path) -> set[str]:
     if state is None:
         return set()
     return {
-        paper.key for part in state.open_parts() for paper in store.read_papers(part.token) or []
+        paper.key
+        for part in state.open_parts()
+        for paper in store.iter_papers(part.token) or iter(())
     }
 
 
