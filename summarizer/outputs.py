@@ -23,6 +23,8 @@ ERRORS_FILE = "errors.jsonl"
 RUN_FILE = "run.json"
 TABLES_DIR = "tables"
 REPORT_FILE = "report.html"
+# The folder's batches at a provider's Batch API (summarizer.batch_api.state).
+BATCH_STATE_FILE = "batch-api.json"
 
 
 def write_atomically(path: Path, text: str) -> None:
