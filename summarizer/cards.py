@@ -178,11 +178,18 @@ class Usage(BaseModel):
         )
 
 
+# How a card's first answer came when not from an online request.
+Via = Literal["batch_api"]
+
+
 class Provenance(Recipe):
     """How a card was made: its recipe, what it cost, and whether it came from the cache."""
 
     usage: Usage = Field(default_factory=Usage)
     cached: bool = False
+    # "batch_api" when the card's first answer came from a provider's Batch API (billed at
+    # its price); None online. Not part of the recipe: the card is the same either way.
+    via: Via | None = None
 
 
 class PaperCard(BaseModel):

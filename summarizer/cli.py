@@ -236,6 +236,56 @@ def summarize(
     "too (skipped by default).",
 )
 @click.option("--prices", type=click.Path(dir_okay=False), help="A price table (TOML) to use.")
+@click.option(
+    "--batch-api",
+    is_flag=True,
+    help="Send the papers through the provider's Batch API: about half the price, "
+    "answers within 24 h (docs/batch-api.md).",
+)
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="With --batch-api: submit, collect batches that have ended, and exit; run the "
+    "same command again to collect the rest.",
+)
+@click.option(
+    "--batch-retry",
+    type=click.Choice(["online", "batch"]),
+    help="With --batch-api: ask lines that failed in a batch again online (with the "
+    "normal re-ask) or in a follow-up batch. [default: online]",
+)
+@click.option(
+    "--cancel-batches",
+    is_flag=True,
+    help="Cancel OUT_DIR's batches still running at the provider, and exit; the next "
+    "--batch-api run collects what they finished.",
+)
+@click.option(
+    "--batch-max-requests",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --batch-api: requests per batch at most. [default: 50000]",
+)
+@click.option(
+    "--batch-max-bytes",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --batch-api: bytes per batch input file at most. [default: 200000000]",
+)
+@click.option(
+    "--batch-max-tokens",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --batch-api: estimated prompt tokens per batch at most (for an "
+    "enqueued-token limit). [default: none]",
+)
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="With --batch-api: seconds before the first poll; slower, up to 2 minutes, "
+    "while nothing changes. [default: 10]",
+)
 @engine_options
 def batch(
     paths: tuple[str, ...],
@@ -248,6 +298,14 @@ def batch(
     start_over: bool,
     no_skip: bool,
     prices: str | None,
+    batch_api: bool,
+    no_wait: bool,
+    batch_retry: str | None,
+    cancel_batches: bool,
+    batch_max_requests: int | None,
+    batch_max_bytes: int | None,
+    batch_max_tokens: int | None,
+    poll_interval: float | None,
     **options: Any,
 ) -> int:
     """Summarize every paper of files, folders or references into cards and tables.
@@ -260,14 +318,41 @@ def batch(
     OUT_DIR, and all its cards share one recipe (engine, model, mode, prompt, ...): a
     run with other settings stops before any request (exit 2). Exit code 1 when some
     papers or inputs failed (see OUT_DIR/errors.jsonl), 130 when interrupted.
+
+    With --batch-api the papers go through the provider's Batch API; batches still
+    running when the command ends (--no-wait, Ctrl-C) are listed in
+    OUT_DIR/batch-api.json and collected by the same command run again.
     """
     from pathlib import Path
 
     from summarizer import batch as batch_runner
     from summarizer.progress import progress_for
 
+    batch_only = {
+        "--no-wait": no_wait,
+        "--batch-retry": batch_retry is not None,
+        "--batch-max-requests": batch_max_requests is not None,
+        "--batch-max-bytes": batch_max_bytes is not None,
+        "--batch-max-tokens": batch_max_tokens is not None,
+        "--poll-interval": poll_interval is not None,
+    }
+    given = [name for name, present in batch_only.items() if present]
+    if given and not batch_api:
+        raise click.UsageError(f"{given[0]} needs --batch-api")
     settings = settings_from(options, quiet=quiet)
     prices_file = Path(prices) if prices else None
+    if cancel_batches:
+        from summarizer.batch_api import cancel_batches as cancel
+
+        done = cancel(Path(out_dir), settings)
+        batches = "batch" if done.cancelled == 1 else "batches"
+        click.echo(
+            f"cancelled {done.cancelled} {batches} holding {done.papers} papers in {out_dir}"
+            + (f" ({done.ended} had ended already)" if done.ended else "")
+            + "; the next run with --batch-api collects what they finished and asks "
+            "again for the rest"
+        )
+        return 0
     if dry_run:
         plan = batch_runner.dry_run(
             paths,
@@ -277,9 +362,25 @@ def batch(
             strict=strict,
             no_skip=no_skip,
             prices_file=prices_file,
+            batch_api=batch_api,
         )
         click.echo(plan.summary())
         return 0
+    options_for_batch_api = None
+    if batch_api:
+        from summarizer.batch_api import BatchAPIOptions, BatchLimits
+
+        defaults = BatchLimits()
+        options_for_batch_api = BatchAPIOptions(
+            wait=not no_wait,
+            retry="batch" if batch_retry == "batch" else "online",
+            limits=BatchLimits(
+                max_requests=batch_max_requests or defaults.max_requests,
+                max_bytes=batch_max_bytes or defaults.max_bytes,
+                max_tokens=batch_max_tokens,
+            ),
+            poll_seconds=BatchAPIOptions().poll_seconds if poll_interval is None else poll_interval,
+        )
     report = batch_runner.run_batch(
         paths,
         Path(out_dir),
@@ -291,6 +392,7 @@ def batch(
         start_over=start_over,
         progress=progress_for(quiet),
         prices_file=prices_file,
+        batch_api=options_for_batch_api,
     )
     for problem in [*report.unreadable_inputs, *report.bad_records]:
         _report(problem)

@@ -26,6 +26,8 @@ TABLES_DIR = "tables"
 REPORT_FILE = "report.html"
 # Where a report too big for one page puts its parts (report.html is then their index).
 REPORT_PARTS_DIR = "report-parts"
+# The folder's batches at a provider's Batch API (summarizer.batch_api.state).
+BATCH_STATE_FILE = "batch-api.json"
 
 
 @contextmanager
