@@ -1,6 +1,6 @@
 """Train the offline engine's sentence-role classifier on CSAbstruct and write its weights.
 
-    python scripts/train_roles.py [--data ../shared/data/csabstruct] [--out PATH]
+    python scripts/train_roles.py [--data data/csabstruct] [--out PATH]
 
 Needs the `train` extra (scikit-learn, numpy): `pip install -e '.[train]'`. Deterministic:
 fixed seeds, a fixed grid, and folds taken in file order. Hyper-parameters (the inverse
@@ -36,7 +36,7 @@ from summarizer.engines.offline.role_features import abstract_features  # noqa: 
 from summarizer.engines.offline.roles import LABELS, MODEL_FILE, RoleModel  # noqa: E402
 from summarizer.evaluation import role_scores  # noqa: E402
 
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "csabstruct"
+DEFAULT_DATA = REPO / "data" / "csabstruct"  # not in git: docs/offline-engine.md#data
 DEFAULT_OUT = REPO / "summarizer" / "engines" / "offline" / MODEL_FILE
 SEED = 13
 FOLDS = 5

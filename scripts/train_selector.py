@@ -1,7 +1,7 @@
 """Train the offline engine's problem/method selector on ACLSum and write its weights.
 
-    python scripts/train_selector.py [--data ../shared/data/aclsum/train.jsonl] [--out PATH]
-                                     [--references ../shared/data/reference_cards.jsonl]
+    python scripts/train_selector.py [--data data/aclsum/train.jsonl] [--out PATH]
+                                     [--references tests/data/reference_cards.jsonl]
                                      [--papers seeds/] [--reference-half odd|even|all]
                                      [--no-references] [--heldout FILE]
                                      [--target f1|highlights]
@@ -69,13 +69,13 @@ from summarizer.evaluation import read_reference_cards, token_f1  # noqa: E402
 from summarizer.evaluation_aclsum import AspectPaper, read_aclsum_file  # noqa: E402
 from summarizer.papers import normalize_title, read_papers, unique_papers  # noqa: E402
 
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "aclsum" / "train.jsonl"
+DEFAULT_DATA = REPO / "data" / "aclsum" / "train.jsonl"  # not in git: docs/offline-engine.md
 DEFAULT_OUT = REPO / "summarizer" / "engines" / "offline" / MODEL_FILE
-DEFAULT_REFERENCES = REPO.parent / "shared" / "data" / "reference_cards.jsonl"
+DEFAULT_REFERENCES = REPO / "tests" / "data" / "reference_cards.jsonl"
 DEFAULT_PAPERS = REPO / "seeds"
 FOLDS = 5
 L2_GRID = (1.0, 3.0, 10.0)
-TAU_GRID = (0.05, 0.1, 0.2)
+TAU_GRID = (0.05, 0.1, 0.2, 0.4, 0.8)
 DECIMALS = 4
 SUMMARY_OF = {"problem": "challenge", "method": "approach"}
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,10 @@ from summarizer.recipe import Recipe, recipe_for
 from summarizer.redaction import redact_error
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings, resolve_settings
 from summarizer.source import Source
+
+# A way to get one paper's engine result other than `engine.afill` (e.g. going on with a
+# conversation a Batch API answer began).
+Fill = Callable[[], Awaitable[EngineResult]]
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ class Summarizer:
         if card is not None:
             return card
         result = self.engine.fill(paper.title or None, paper.abstract)
-        return self._store(paper, result)
+        return self.store(paper, result)
 
     async def asummarize_paper(self, paper: Paper) -> PaperCard:
         """The card of one Paper (async)."""
@@ -124,9 +128,12 @@ class Summarizer:
             return card
         return await self._afill_and_store(paper)
 
-    async def _afill_and_store(self, paper: Paper) -> PaperCard:
-        result = await self.engine.afill(paper.title or None, paper.abstract)
-        return self._store(paper, result)
+    async def _afill_and_store(self, paper: Paper, fill: Fill | None = None) -> PaperCard:
+        if fill is None:
+            result = await self.engine.afill(paper.title or None, paper.abstract)
+        else:
+            result = await fill()
+        return self.store(paper, result)
 
     def summarize(self, abstract: str, title: str | None = None) -> PaperCard:
         """The card of one abstract (blocking)."""
@@ -136,7 +143,8 @@ class Summarizer:
         """The card of one abstract (async)."""
         return await self.asummarize_paper(paper_from_text(abstract, title))
 
-    def _store(self, paper: Paper, result: EngineResult) -> PaperCard:
+    def store(self, paper: Paper, result: EngineResult) -> PaperCard:
+        """Cache an engine's answer for the paper (under `key_for(paper)`) and make its card."""
         if self.cache is not None:
             self.cache.put(self.key_for(paper), result)
         return self._card(paper, result, cached=False)
@@ -157,7 +165,12 @@ class Summarizer:
             contribution=fields.contribution,
             stages=grounded.stages,
             claimed_gains=grounded.claimed_gains,
-            provenance=Provenance(**self.recipe.model_dump(), usage=result.usage, cached=cached),
+            provenance=Provenance(
+                **self.recipe.model_dump(),
+                usage=result.usage,
+                cached=cached,
+                via=None if cached else result.via,
+            ),
             warnings=[*paper.warnings, *result.warnings, *grounded.warnings],
         )
 
@@ -182,6 +195,25 @@ class Summarizer:
         request is sent, papers in flight and cached cards are still yielded, and then
         RunStoppedError is raised with that error as its `cause`.
         """
+        work = ((paper, None) for paper in papers)
+        async for result in self.afill_many(
+            work, concurrency=concurrency, stop=stop, limiter=limiter
+        ):
+            yield result
+
+    async def afill_many(
+        self,
+        work: Iterable[tuple[Paper, Fill | None]],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        stop: asyncio.Event | None = None,
+        limiter: Limiter | None = None,
+    ) -> AsyncIterator[SummaryResult]:
+        """As `asummarize_many`, for papers that may come with their own fill (a
+        coroutine function giving the engine's result, such as going on with a
+        conversation a Batch API answer began). A paper with its own fill is not looked
+        up in the cache: its answer was paid for already; its result is cached as usual.
+        """
         limiter = limiter or AdaptiveLimiter(concurrency)
         self.engine.observers.append(limiter)
         results: asyncio.Queue[SummaryResult | None] = asyncio.Queue()
@@ -191,10 +223,10 @@ class Summarizer:
         def stopped() -> bool:
             return stop is not None and stop.is_set()
 
-        async def run(paper: Paper) -> None:
+        async def run(paper: Paper, fill: Fill | None) -> None:
             try:
                 _require_abstract(paper)
-                card = await self._afill_and_store(paper)  # the cache was looked up already
+                card = await self._afill_and_store(paper, fill)  # the cache was looked up
                 results.put_nowait(SummaryResult(paper, card=card))
             except SummarizerError as error:
                 if error.stops_run and not halted:
@@ -208,10 +240,11 @@ class Summarizer:
                 await limiter.release()
 
         async def produce() -> None:
-            for paper in papers:
+            for paper, fill in work:
                 if stopped():
                     break
-                card = self.cached_card(paper) if paper.abstract.strip() else None
+                looked_up = fill is None and paper.abstract.strip()
+                card = self.cached_card(paper) if looked_up else None
                 if card is not None:  # no slot needed: nothing is requested
                     results.put_nowait(SummaryResult(paper, card=card))
                     await asyncio.sleep(0)  # let the consumer see it now
@@ -224,7 +257,7 @@ class Summarizer:
                     if stopped():
                         break
                     continue
-                task = asyncio.create_task(run(paper))
+                task = asyncio.create_task(run(paper, fill))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
             while in_flight:

@@ -17,8 +17,8 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,27 +38,26 @@ from summarizer.errors import (
 from summarizer.outputs import (
     CARDS_FILE,
     ERRORS_FILE,
-    REPORT_FILE,
     RUN_FILE,
     TABLES_DIR,
     LineLog,
     error_record,
     iter_existing_cards,
-    unique_by_id,
     write_json,
 )
 from summarizer.papers import BAD_RECORD, STDIN, Paper, Skipped, iter_read
-from summarizer.prices import estimate_cost, load_prices
+from summarizer.prices import estimate_batch_cost, estimate_cost, load_prices
 from summarizer.progress import Progress, QuietProgress
 from summarizer.prompts import render_messages
 from summarizer.recipe import Recipe, recipe_for
 from summarizer.run_folder import FolderLock, check_output_folder, move_aside
 from summarizer.scaleout.options import RayOptions
-
-if TYPE_CHECKING:
-    from summarizer.scaleout.driver import RayRun
 from summarizer.screening import skip_reason
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings
+
+if TYPE_CHECKING:
+    from summarizer.batch_api import BatchAPIOptions
+    from summarizer.scaleout.driver import RayResults
 
 # Ctrl-C: papers in flight get this long to finish before they are cancelled.
 GRACE_SECONDS = 5.0
@@ -122,6 +121,9 @@ class BatchReport:
     concurrency: dict[str, int] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
     report: str | None = None  # report.html
+    report_parts: list[str] = field(default_factory=list)  # when too big for one page
+    # What went through a provider's Batch API (--batch-api), with its costs.
+    batch_api: dict[str, Any] | None = None
 
     def summary(self) -> str:
         """The one-paragraph summary printed at the end of a batch."""
@@ -132,13 +134,16 @@ class BatchReport:
             else f"est. ${self.estimated_cost_usd:.4f}"
         )
         stopped = " Interrupted: run the same command again to resume." if self.interrupted else ""
+        if self.batch_api is not None:
+            stopped = self._batch_api_summary()
         if self.stopped_by:
             stopped = (
                 f" Stopped early, {self.not_attempted} papers not attempted: {self.stopped_by}"
             )
         tables = f" Tables in {self.out_dir}/{TABLES_DIR}/." if self.tables else ""
         if self.report:
-            tables += f" Report: {self.report}."
+            parts = f" (an index of {len(self.report_parts)} parts)" if self.report_parts else ""
+            tables += f" Report: {self.report}{parts}."
         failed = (
             f"{self.failed} failed (see {self.out_dir}/{ERRORS_FILE})"
             if self.failed
@@ -157,6 +162,41 @@ class BatchReport:
             f"{self.usage.get('requests', 0)} requests, {tokens} tokens, {cost}. "
             f"{self.wall_seconds:.1f} s.{tables}{stopped}"
         )
+
+    def _batch_api_summary(self) -> str:
+        """The Batch API sentences of the summary: what was sent, what still runs."""
+        section = self.batch_api or {}
+        lines = section.get("lines", {})
+        answered = lines.get("answered", 0)
+        failed_lines = sum(count for name, count in lines.items() if name != "answered")
+        text = (
+            f" Batch API: {_count(section.get('submitted', 0), 'batch')} submitted, "
+            f"{section.get('collected', 0)} collected ({answered} lines answered, "
+            f"{failed_lines} failed); {_count(section.get('retried_online', 0), 'paper')} "
+            f"retried online, {section.get('retried_in_batch', 0)} in a batch."
+        )
+        open_batches = section.get("open", 0)
+        if open_batches:
+            waiting = section.get("papers_waiting", 0)
+            still = "running" if self.interrupted else "open"
+            verb = "keeps" if open_batches == 1 else "keep"
+            if not self.interrupted:
+                verb = "is still" if open_batches == 1 else "are still"
+            text += (
+                f" {_count(open_batches, 'batch')} {verb} {still} at the provider with "
+                f"{_count(waiting, 'paper')} of this run: run the same command again to "
+                "collect them."
+            )
+        elif self.interrupted:
+            text += " Interrupted: run the same command again to resume."
+        return text
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 batch', '2 batches', '0 papers'."""
+    if number == 1:
+        return f"1 {noun}"
+    return f"{number} {noun}{'es' if noun.endswith('ch') else 's'}"
 
 
 def check_resume(cards: Iterable[PaperCard], recipe: Recipe, path: Path) -> set[str]:
@@ -231,14 +271,21 @@ class BatchInputs:
         return True
 
 
-def plan_batch(inputs: BatchInputs, out_dir: Path, recipe: Recipe) -> tuple[BatchPlan, set[str]]:
+def plan_batch(
+    inputs: BatchInputs,
+    out_dir: Path,
+    recipe: Recipe,
+    each: Callable[[Paper], object] | None = None,
+) -> tuple[BatchPlan, set[str]]:
     """One pass over the inputs: what a run would do in `out_dir`, and the ids already
-    there. Raises RecipeMismatchError when `out_dir` holds cards of another recipe."""
+    there; `each` is called with every paper that still needs a card. Raises
+    RecipeMismatchError when `out_dir` holds cards of another recipe."""
     cards = out_dir / CARDS_FILE
     done = check_resume(iter_existing_cards(cards), recipe, cards)
     plan = BatchPlan()
-    for _ in inputs.todo(done, plan):
-        pass
+    for paper in inputs.todo(done, plan):
+        if each is not None:
+            each(paper)
     return plan, done
 
 
@@ -284,24 +331,33 @@ class DryRun:
     estimated_prompt_tokens: int
     estimated_completion_tokens: int
     estimated_cost_usd: float | None
+    # Through a provider's Batch API (--batch-api): the cost above is at its price.
+    batch_api: bool = False
+    in_open_batches: int = 0  # papers the folder's open batches hold already
+    online_cost_usd: float | None = None  # the same requests online
 
     def summary(self) -> str:
         """Two lines: the work and its cost, then the recipe the cards would have."""
         model = self.recipe.model
-        if self.estimated_cost_usd is not None:
-            cost = f"${self.estimated_cost_usd:.4f}"
-        else:
-            cost = (
-                f"unknown (no price for model {model!r}: add it to the price table, see --prices)"
-            )
+        unknown = f"unknown (no price for model {model!r}: add it to the price table, see --prices)"
+        cost = unknown if self.estimated_cost_usd is None else f"${self.estimated_cost_usd:.4f}"
         skipped = f", {self.skipped} skipped" if self.skipped else ""
+        held = f", {self.in_open_batches} in open batches" if self.batch_api else ""
+        via = " through the Batch API" if self.batch_api else ""
+        retries = ""
+        if self.batch_api and self.online_cost_usd is not None:
+            cost += f" (${self.online_cost_usd:.4f} online)"
+            retries = (
+                " Lines that fail in a batch are asked again online at online prices: each "
+                f"10% of them adds about ${self.online_cost_usd / 10:.4f}."
+            )
         return (
             f"{self.unique_papers} unique papers ({self.papers_read} read): "
-            f"{self.already_done} already in the output folder{skipped}, {self.cached} cached, "
-            f"{self.to_request} to request from {self.recipe.engine}"
-            f"{' ' + model if model else ''}; estimated "
+            f"{self.already_done} already in the output folder{skipped}, {self.cached} cached"
+            f"{held}, {self.to_request} to request from {self.recipe.engine}"
+            f"{' ' + model if model else ''}{via}; estimated "
             f"{self.estimated_prompt_tokens} prompt + {self.estimated_completion_tokens} "
-            f"completion tokens, cost {cost}. No request was made.\n"
+            f"completion tokens, cost {cost}.{retries} No request was made.\n"
             f"Recipe {self.recipe.fingerprint()}: {self.recipe.describe()}."
         )
 
@@ -322,8 +378,10 @@ def dry_run(
     strict: bool = False,
     no_skip: bool = False,
     prices_file: Path | None = None,
+    batch_api: bool = False,
 ) -> DryRun:
-    """Count the work of a batch and estimate its tokens and cost.
+    """Count the work of a batch and estimate its tokens and cost (at the Batch API's
+    price with `batch_api`, leaving out papers the folder's open batches hold).
 
     Nothing is sent and no client is built, so no key or server is needed.
     """
@@ -331,22 +389,34 @@ def dry_run(
     inputs = BatchInputs.of(
         paths, limit=limit, strict=strict, no_skip=no_skip, cache_dir=settings.cache_dir
     )
-    cards = out_dir / CARDS_FILE
-    done = check_resume(iter_existing_cards(cards), recipe, cards)
-    plan = BatchPlan()
     asks_model = engine_kind(recipe.engine).asks_model
     looks_up = asks_model and settings.use_cache and not settings.refresh
-    cached = prompt = 0
+    in_batches: set[str] = set()
+    if batch_api:
+        from summarizer.batch_api import open_keys
+
+        in_batches = open_keys(out_dir)
+    cached = held = prompt = 0
+
+    def estimate(paper: Paper) -> None:
+        nonlocal cached, held, prompt
+        key = cache_key(recipe, paper.title or None, paper.abstract)
+        if looks_up and cache.get(key) is not None:
+            cached += 1
+        elif key in in_batches:
+            held += 1
+        elif asks_model:
+            prompt += _prompt_tokens(paper)
+
     with open_cache(settings.cache_dir) as cache:
-        for paper in inputs.todo(done, plan):
-            key = cache_key(recipe, paper.title or None, paper.abstract)
-            if looks_up and cache.get(key) is not None:
-                cached += 1
-            elif asks_model:
-                prompt += _prompt_tokens(paper)
-    to_request = plan.todo - cached if asks_model else 0
+        plan, _ = plan_batch(inputs, out_dir, recipe, estimate)
+    to_request = plan.todo - cached - held if asks_model else 0
     completion = EXPECTED_COMPLETION_TOKENS * to_request
     usage = Usage(requests=to_request, prompt_tokens=prompt, completion_tokens=completion)
+    online_cost = _cost(recipe, usage, prices_file)
+    cost = online_cost
+    if batch_api and engine_kind(recipe.engine).priced:
+        cost = estimate_batch_cost(load_prices(prices_file), recipe.model, prompt, completion)
     return DryRun(
         recipe=recipe,
         papers_read=plan.papers_read,
@@ -357,7 +427,10 @@ def dry_run(
         to_request=to_request,
         estimated_prompt_tokens=prompt,
         estimated_completion_tokens=completion,
-        estimated_cost_usd=_cost(recipe, usage, prices_file),
+        estimated_cost_usd=cost,
+        batch_api=batch_api,
+        in_open_batches=held,
+        online_cost_usd=online_cost if batch_api else None,
     )
 
 
@@ -400,14 +473,80 @@ class _Run:
         self.errors.close()
 
 
-async def _consume(
+# Results for a run's papers, given the event that asks them to stop.
+ResultSource = Callable[[asyncio.Event], AsyncIterator[SummaryResult]]
+
+
+class _OnlineResults:
+    """The run's papers through the engine (requests online, or none offline)."""
+
+    def __init__(self, summarizer: Summarizer, todo: Iterable[Paper], limiter: AdaptiveLimiter):
+        self.summarizer = summarizer
+        self.todo = todo
+        self.limiter = limiter
+
+    def __call__(self, stop: asyncio.Event) -> AsyncIterator[SummaryResult]:
+        return self.summarizer.asummarize_many(self.todo, limiter=self.limiter, stop=stop)
+
+
+class _BatchAPIResults:
+    """The run's papers through the provider's Batch API (summarizer.batch_api)."""
+
+    def __init__(
+        self,
+        summarizer: Summarizer,
+        todo: Iterable[Paper],
+        out_dir: Path,
+        limiter: AdaptiveLimiter,
+        progress: Progress,
+        options: BatchAPIOptions,
+    ) -> None:
+        from summarizer.batch_api import BatchAPISource
+
+        self.todo = todo
+        self.source = BatchAPISource(
+            summarizer, out_dir, options, progress=progress, limiter=limiter
+        )
+
+    def __call__(self, stop: asyncio.Event) -> AsyncIterator[SummaryResult]:
+        return self.source.results(self.todo, stop)
+
+    def report(self, recipe: Recipe, usage: Usage, prices_file: Path | None) -> dict[str, Any]:
+        """run.json's `batch_api` section, with the run's cost at both prices."""
+        from summarizer.batch_api import batch_api_costs
+
+        section = self.source.report()
+        section.update(batch_api_costs(self.source.tally, recipe.model, usage, prices_file))
+        return section
+
+
+def _source(
     summarizer: Summarizer,
     todo: Iterable[Paper],
-    run: _Run,
+    out_dir: Path,
     limiter: AdaptiveLimiter,
-    stop: asyncio.Event,
-) -> None:
-    stream = summarizer.asummarize_many(todo, limiter=limiter, stop=stop)
+    progress: Progress,
+    batch_api: BatchAPIOptions | None,
+    ray: RayOptions | None,
+    cleanup: ExitStack,
+    papers: int,
+) -> _OnlineResults | _BatchAPIResults | RayResults:
+    """Where the run's results come from: this process, a Batch API, or a Ray cluster
+    (joined here, before any output file is opened, and left by `cleanup`)."""
+    if ray is not None:
+        from summarizer.scaleout.driver import ray_results
+
+        concurrency = limiter.maximum
+        return cleanup.enter_context(
+            ray_results(summarizer.settings, todo, ray, concurrency=concurrency, todo=papers)
+        )
+    if batch_api is None:
+        return _OnlineResults(summarizer, todo, limiter)
+    return _BatchAPIResults(summarizer, todo, out_dir, limiter, progress, batch_api)
+
+
+async def _consume(source: ResultSource, run: _Run, stop: asyncio.Event) -> None:
+    stream = source(stop)
     try:
         async for result in stream:
             run.record(result)
@@ -415,14 +554,12 @@ async def _consume(
         run.stopped = stopped
 
 
-async def _run_async(
-    summarizer: Summarizer, todo: Iterable[Paper], run: _Run, limiter: AdaptiveLimiter
-) -> bool:
-    """Summarize `todo` into the run; True if the user interrupted it."""
+async def _run_async(source: ResultSource, run: _Run) -> bool:
+    """Record the source's results into the run; True if the user interrupted it."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     interrupted = False
-    worker = asyncio.create_task(_consume(summarizer, todo, run, limiter, stop))
+    worker = asyncio.create_task(_consume(source, run, stop))
 
     def on_signal() -> None:
         nonlocal interrupted
@@ -446,72 +583,13 @@ async def _run_async(
     return interrupted
 
 
-@dataclass
-class RunOutcome:
-    """How the summarizing part of a run went, whichever way it ran."""
-
-    interrupted: bool
-    concurrency: dict[str, int]
-    cache_problem: str | None = None
-
-
-# Summarizes the papers still to do into the run: (todo, run) -> outcome.
-SummarizeInto = Callable[[Iterable[Paper], _Run], RunOutcome]
-
-
-@contextmanager
-def _summarizing(
-    settings: Settings, concurrency: int, ray: RayOptions | None, papers: int
-) -> Iterator[SummarizeInto]:
-    """How this run summarizes: in this process, or on Ray. Entered before any output
-    file is opened, so that a setting no engine can work with changes nothing."""
-    if ray is not None:
-        from summarizer.scaleout.driver import ray_run
-
-        with ray_run(
-            settings, ray, concurrency=concurrency, todo=papers, grace_seconds=GRACE_SECONDS
-        ) as on_ray:
-            yield lambda todo, run: _run_on_ray(on_ray, todo, run, concurrency)
-        return
-    with Summarizer(settings) as summarizer:
-        yield lambda todo, run: _run_locally(summarizer, todo, run, concurrency)
-
-
-def _run_locally(
-    summarizer: Summarizer, todo: Iterable[Paper], run: _Run, concurrency: int
-) -> RunOutcome:
-    """Summarize `todo` in this process, concurrently on one event loop."""
-    limiter = AdaptiveLimiter(concurrency)
-    interrupted = asyncio.run(_run_async(summarizer, todo, run, limiter))
-    return RunOutcome(
-        interrupted=interrupted,
-        concurrency={
-            "maximum": limiter.maximum,
-            "lowest": limiter.lowest_limit,
-            "rate_limits": limiter.rate_limits,
-        },
-        cache_problem=summarizer.cache.problem if summarizer.cache is not None else None,
-    )
-
-
-def _run_on_ray(on_ray: RayRun, todo: Iterable[Paper], run: _Run, concurrency: int) -> RunOutcome:
-    """Summarize `todo` on a Ray cluster (summarizer.scaleout)."""
-    outcome = on_ray.summarize(todo, run.record)
-    if outcome.stopped is not None:
-        run.stopped = RunStoppedError(outcome.stopped)
-    return RunOutcome(
-        outcome.interrupted, outcome.concurrency or {"maximum": concurrency}, outcome.cache_problem
-    )
-
-
-def _write_tables(out_dir: Path) -> tuple[list[str], str | None]:
-    """The batch's tables and its report, made from the folder's cards."""
+def _write_tables(cards_path: Path, out_dir: Path) -> tuple[list[str], list[str]]:
+    """The batch's tables and its report's pages (report.html first), from its cards file."""
     from summarizer.tables import write_batch_report, write_batch_tables
 
-    cards = unique_by_id(iter_existing_cards(out_dir / CARDS_FILE))
-    written = write_batch_tables(cards, out_dir / TABLES_DIR)
-    report = write_batch_report(cards, out_dir / REPORT_FILE)
-    return [str(path) for path in written], str(report)
+    tables = write_batch_tables(cards_path, out_dir / TABLES_DIR)
+    pages = write_batch_report(cards_path, out_dir)
+    return [str(path) for path in tables], [str(path) for path in pages]
 
 
 def run_batch(
@@ -527,6 +605,7 @@ def run_batch(
     progress: Progress | None = None,
     prices_file: Path | None = None,
     tables: bool = True,
+    batch_api: BatchAPIOptions | None = None,
     ray: RayOptions | None = None,
 ) -> BatchReport:
     """Summarize every unique paper of `paths` into `out_dir`, resuming earlier runs.
@@ -538,34 +617,60 @@ def run_batch(
     do it), and neither papers nor cards are held in memory, only their ids.
     After Ctrl-C or SIGTERM it stops taking papers, gives those in flight a few seconds,
     and returns with `interrupted` set: finished cards are kept and run.json written.
-    With `ray`, the papers are summarized by actors on a Ray cluster
-    (summarizer.scaleout), `concurrency` requests in flight over all of them.
+
+    With `batch_api`, papers go through the provider's Batch API (summarizer.batch_api):
+    the same cards, at its price; batches still running when it returns (not waiting,
+    or interrupted) are in `out_dir`'s state file, collected by the next run. A folder
+    with open batches refuses a run that would pay for their papers again
+    (BatchesOpenError: an online run, another recipe, `start_over`).
+
+    With `ray`, actors on a Ray cluster make the cards (summarizer.scaleout), with
+    `concurrency` requests in flight over all of them.
     """
+    from summarizer.batch_api.state import check_open_batches
+
     if concurrency < 1:
         raise ConfigError("concurrency", "must be at least 1")
+    if ray is not None and batch_api is not None:
+        raise ConfigError("ray", "--ray and --batch-api do not go together", hint="pick one")
     started = time.monotonic()
     check_output_folder(out_dir)
     inputs = BatchInputs.of(
         paths, limit=limit, strict=strict, no_skip=no_skip, cache_dir=settings.cache_dir
     )
     with FolderLock(out_dir):
-        moved = move_aside(out_dir) if start_over else None
         recipe = recipe_for(settings)
+        check_open_batches(out_dir, recipe, batch_api=batch_api is not None, start_over=start_over)
+        moved = move_aside(out_dir) if start_over else None
         counted, done = plan_batch(inputs, out_dir, recipe)
         report = _new_report(paths, out_dir, recipe)
         report.moved_aside = str(moved) if moved else None
         progress = progress or QuietProgress()
-        with _summarizing(settings, concurrency, ray, counted.todo) as summarize:
+        with Summarizer(settings) as summarizer, ExitStack() as cleanup:
+            limiter = AdaptiveLimiter(concurrency)
+            todo = inputs.todo(done, BatchPlan())
+            source = _source(
+                summarizer, todo, out_dir, limiter, progress, batch_api, ray, cleanup, counted.todo
+            )
             run = _Run(out_dir, report, progress)
             progress.start(counted.todo)
             try:
-                outcome = summarize(inputs.todo(done, BatchPlan()), run)
+                report.interrupted = asyncio.run(_run_async(source, run))
             finally:
                 progress.stop()
                 run.close()
-        report.interrupted = outcome.interrupted
-        report.cache_problem = outcome.cache_problem
-        report.concurrency = outcome.concurrency
+            if summarizer.cache is not None:
+                report.cache_problem = summarizer.cache.problem
+            report.concurrency = {
+                "maximum": limiter.maximum,
+                "lowest": limiter.lowest_limit,
+                "rate_limits": limiter.rate_limits,
+            }
+            if ray is not None:  # the actors' caches and the cluster's budget
+                from summarizer.scaleout.driver import RayResults
+
+                assert isinstance(source, RayResults)
+                report.cache_problem, report.concurrency = source.cache_problem, source.concurrency
         # The counting pass read everything; the working pass stops early when the run does.
         _fill_plan_counts(report, counted)
         report.not_attempted = max(0, counted.todo - report.new_cards - report.failed)
@@ -573,9 +678,14 @@ def run_batch(
             report.stopped_by = str(run.stopped.cause)
         report.usage = {**run.usage.model_dump(), "total_tokens": run.usage.total_tokens}
         report.estimated_cost_usd = _cost(recipe, run.usage, prices_file)
+        if isinstance(source, _BatchAPIResults):
+            report.batch_api = source.report(recipe, run.usage, prices_file)
+            report.estimated_cost_usd = report.batch_api["estimated_cost_usd"]
+            report.not_attempted = max(0, report.not_attempted - report.batch_api["papers_waiting"])
         report.cards_in_file = len(done) + report.new_cards
         if tables and report.cards_in_file:
-            report.tables, report.report = _write_tables(out_dir)
+            report.tables, pages = _write_tables(out_dir / CARDS_FILE, out_dir)
+            report.report, report.report_parts = pages[0], pages[1:]
         report.wall_seconds = round(time.monotonic() - started, 3)
         report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
         write_json(out_dir / RUN_FILE, asdict(report))

@@ -178,11 +178,18 @@ class Usage(BaseModel):
         )
 
 
+# How a card's first answer came when not from an online request.
+Via = Literal["batch_api"]
+
+
 class Provenance(Recipe):
     """How a card was made: its recipe, what it cost, and whether it came from the cache."""
 
     usage: Usage = Field(default_factory=Usage)
     cached: bool = False
+    # "batch_api" when the card's first answer came from a provider's Batch API (billed at
+    # its price); None online. Not part of the recipe: the card is the same either way.
+    via: Via | None = None
 
 
 class PaperCard(BaseModel):
@@ -250,14 +257,15 @@ def iter_cards(path: str | Path) -> Iterator[PaperCard]:
         with Path(path).open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
                 if line.strip():
-                    yield _parse_card_line(line, name, number)
+                    yield parse_card_line(line, name, number)
     except OSError as exc:
         raise CardFileError(name, f"cannot read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise CardFileError(name, "not UTF-8 text") from None
 
 
-def _parse_card_line(line: str, name: str, number: int) -> PaperCard:
+def parse_card_line(line: str, name: str, number: int) -> PaperCard:
+    """Line `number` of the cards file `name` as a card; CardFileError saying what is wrong."""
     try:
         return PaperCard.model_validate_json(line)
     except ValidationError as exc:

@@ -237,6 +237,56 @@ def summarize(
 )
 @click.option("--prices", type=click.Path(dir_okay=False), help="A price table (TOML) to use.")
 @click.option(
+    "--batch-api",
+    is_flag=True,
+    help="Send the papers through the provider's Batch API: about half the price, "
+    "answers within 24 h (docs/batch-api.md).",
+)
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="With --batch-api: submit, collect batches that have ended, and exit; run the "
+    "same command again to collect the rest.",
+)
+@click.option(
+    "--batch-retry",
+    type=click.Choice(["online", "batch"]),
+    help="With --batch-api: ask lines that failed in a batch again online (with the "
+    "normal re-ask) or in a follow-up batch. [default: online]",
+)
+@click.option(
+    "--cancel-batches",
+    is_flag=True,
+    help="Cancel OUT_DIR's batches still running at the provider, and exit; the next "
+    "--batch-api run collects what they finished.",
+)
+@click.option(
+    "--batch-max-requests",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --batch-api: requests per batch at most. [default: 50000]",
+)
+@click.option(
+    "--batch-max-bytes",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --batch-api: bytes per batch input file at most. [default: 200000000]",
+)
+@click.option(
+    "--batch-max-tokens",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --batch-api: estimated prompt tokens per batch at most (for an "
+    "enqueued-token limit). [default: none]",
+)
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="With --batch-api: seconds before the first poll; slower, up to 2 minutes, "
+    "while nothing changes. [default: 10]",
+)
+@click.option(
     "--ray",
     "use_ray",
     is_flag=True,
@@ -267,6 +317,14 @@ def batch(
     start_over: bool,
     no_skip: bool,
     prices: str | None,
+    batch_api: bool,
+    no_wait: bool,
+    batch_retry: str | None,
+    cancel_batches: bool,
+    batch_max_requests: int | None,
+    batch_max_bytes: int | None,
+    batch_max_tokens: int | None,
+    poll_interval: float | None,
     use_ray: bool,
     ray_address: str | None,
     actors: int | None,
@@ -285,6 +343,10 @@ def batch(
     run with other settings stops before any request (exit 2). Exit code 1 when some
     papers or inputs failed (see OUT_DIR/errors.jsonl), 130 when interrupted.
 
+    With --batch-api the papers go through the provider's Batch API; batches still
+    running when the command ends (--no-wait, Ctrl-C) are listed in
+    OUT_DIR/batch-api.json and collected by the same command run again.
+
     With --ray, actors on a Ray cluster make the cards (docs/scale-out.md); the outputs
     are the same.
     """
@@ -294,13 +356,43 @@ def batch(
     from summarizer.progress import progress_for
     from summarizer.scaleout.options import RayOptions
 
-    ray = None
-    if use_ray or ray_address:
-        ray = RayOptions(ray_address, actors, actor_concurrency, actor_cpus)
-    elif actors or actor_concurrency or actor_cpus:
-        raise click.UsageError("--actors, --actor-concurrency and --actor-cpus need --ray")
+    batch_only = {
+        "--no-wait": no_wait,
+        "--batch-retry": batch_retry is not None,
+        "--batch-max-requests": batch_max_requests is not None,
+        "--batch-max-bytes": batch_max_bytes is not None,
+        "--batch-max-tokens": batch_max_tokens is not None,
+        "--poll-interval": poll_interval is not None,
+    }
+    given = [name for name, present in batch_only.items() if present]
+    if given and not batch_api:
+        raise click.UsageError(f"{given[0]} needs --batch-api")
+    use_ray = use_ray or ray_address is not None
+    ray_only = {
+        "--actors": actors,
+        "--actor-concurrency": actor_concurrency,
+        "--actor-cpus": actor_cpus,
+    }
+    given = [name for name, value in ray_only.items() if value is not None]
+    if given and not use_ray:
+        raise click.UsageError(f"{given[0]} needs --ray")
+    if use_ray and batch_api:
+        raise click.UsageError("--ray and --batch-api do not go together")
+    ray = RayOptions(ray_address, actors, actor_concurrency, actor_cpus) if use_ray else None
     settings = settings_from(options, quiet=quiet)
     prices_file = Path(prices) if prices else None
+    if cancel_batches:
+        from summarizer.batch_api import cancel_batches as cancel
+
+        done = cancel(Path(out_dir), settings)
+        batches = "batch" if done.cancelled == 1 else "batches"
+        click.echo(
+            f"cancelled {done.cancelled} {batches} holding {done.papers} papers in {out_dir}"
+            + (f" ({done.ended} had ended already)" if done.ended else "")
+            + "; the next run with --batch-api collects what they finished and asks "
+            "again for the rest"
+        )
+        return 0
     if dry_run:
         plan = batch_runner.dry_run(
             paths,
@@ -310,9 +402,25 @@ def batch(
             strict=strict,
             no_skip=no_skip,
             prices_file=prices_file,
+            batch_api=batch_api,
         )
         click.echo(plan.summary())
         return 0
+    options_for_batch_api = None
+    if batch_api:
+        from summarizer.batch_api import BatchAPIOptions, BatchLimits
+
+        defaults = BatchLimits()
+        options_for_batch_api = BatchAPIOptions(
+            wait=not no_wait,
+            retry="batch" if batch_retry == "batch" else "online",
+            limits=BatchLimits(
+                max_requests=batch_max_requests or defaults.max_requests,
+                max_bytes=batch_max_bytes or defaults.max_bytes,
+                max_tokens=batch_max_tokens,
+            ),
+            poll_seconds=BatchAPIOptions().poll_seconds if poll_interval is None else poll_interval,
+        )
     report = batch_runner.run_batch(
         paths,
         Path(out_dir),
@@ -324,6 +432,7 @@ def batch(
         start_over=start_over,
         progress=progress_for(quiet),
         prices_file=prices_file,
+        batch_api=options_for_batch_api,
         ray=ray,
     )
     for problem in [*report.unreadable_inputs, *report.bad_records]:
@@ -432,8 +541,19 @@ def table(
 
     from summarizer.cards import read_cards
     from summarizer.outputs import write_atomically
-    from summarizer.tables import render_table
+    from summarizer.tables import REPORT, render_report_file, render_table, write_report
+    from summarizer.tables.render import check_format_options
 
+    to_stdout = output is None or output == "-"
+    if output_format == REPORT:
+        # Read from the file with bounded memory; a big report is written in parts.
+        check_format_options(REPORT, view=view, raw_csv=raw_csv)
+        if to_stdout:
+            text = render_report_file(Path(cards_path), group_by=group_by, sort=sort)
+            click.echo(text, nl=False)
+        else:
+            write_report(Path(cards_path), Path(str(output)), group_by=group_by, sort=sort)
+        return
     text = render_table(
         read_cards(cards_path),
         view=view,
@@ -442,10 +562,10 @@ def table(
         sort=sort,
         raw_csv=raw_csv,
     )
-    if output is None or output == "-":
+    if to_stdout:
         click.echo(text, nl=False)
     else:
-        write_atomically(Path(output), text)
+        write_atomically(Path(str(output)), text)
 
 
 @cli.command("serve-local")

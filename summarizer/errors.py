@@ -165,6 +165,23 @@ class RateLimitedError(EndpointError):
     """Still rate limited (429) after every retry."""
 
 
+class BatchAPIError(EndpointError):
+    """A provider's Files or Batches API refused or failed a call (upload, create, poll,
+    download, cancel): the run stops; batches already submitted keep running and are in
+    the output folder's state file."""
+
+    stops_run = True
+
+
+class BatchesOpenError(SummarizerError):
+    """An output folder has batches at a provider that this run may not leave behind or
+    pay for again (another recipe's, or a run without --batch-api)."""
+
+    def __init__(self, folder: str, problem: str, *, hint: str) -> None:
+        super().__init__(f"{folder}: {problem}", hint=hint)
+        self.folder = folder
+
+
 class ResponseError(SummarizerError):
     """The model answered, but not with a valid card (bad JSON, schema, truncated)."""
 

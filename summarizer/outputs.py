@@ -12,8 +12,9 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from summarizer.cards import PaperCard
 from summarizer.errors import CardFileError, SummarizerError
@@ -23,13 +24,21 @@ ERRORS_FILE = "errors.jsonl"
 RUN_FILE = "run.json"
 TABLES_DIR = "tables"
 REPORT_FILE = "report.html"
+# Where a report too big for one page puts its parts (report.html is then their index).
+REPORT_PARTS_DIR = "report-parts"
+# The folder's batches at a provider's Batch API (summarizer.batch_api.state).
+BATCH_STATE_FILE = "batch-api.json"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` (UTF-8, newlines untouched) to `path` so readers never see half a file.
+@contextmanager
+def atomic_text_file(path: Path) -> Iterator[TextIO]:
+    """A text file (UTF-8, newlines untouched) that replaces `path` when the block ends.
 
-    The text goes to a temporary file beside `path`, flushed to disk, then replaces it in
-    one step. A failure raises SummarizerError naming the path.
+    What the block writes goes to a temporary file beside `path`; when the block ends
+    without error it is flushed to disk and renamed over `path` in one step, so readers
+    never see half a file. If the block raises (a bad card, Ctrl-C), the temporary file is
+    removed and `path` keeps its old content. A failure to write raises SummarizerError
+    naming the path.
     """
     try:
         handle, temporary = tempfile.mkstemp(
@@ -39,7 +48,7 @@ def write_atomically(path: Path, text: str) -> None:
         raise SummarizerError(f"{path}: cannot write ({exc.strerror})") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, 0o644)
@@ -47,6 +56,19 @@ def write_atomically(path: Path, text: str) -> None:
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise SummarizerError(f"{path}: cannot write ({exc.strerror})") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` (UTF-8, newlines untouched) to `path` so readers never see half a file.
+
+    The text goes to a temporary file beside `path`, flushed to disk, then replaces it in
+    one step. A failure raises SummarizerError naming the path.
+    """
+    with atomic_text_file(path) as out:
+        out.write(text)
 
 
 class LineLog:

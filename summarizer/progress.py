@@ -15,6 +15,11 @@ class Progress(Protocol):
 
     def advance(self, *, cached: bool, failed: bool) -> None: ...
 
+    def note(self, text: str) -> None:
+        """Show what the run is waiting for (e.g. batches at a provider), replacing the
+        last note."""
+        ...
+
     def stop(self) -> None: ...
 
 
@@ -53,6 +58,9 @@ class QuietProgress:
     def advance(self, *, cached: bool, failed: bool) -> None:
         del cached, failed
 
+    def note(self, text: str) -> None:
+        del text
+
     def stop(self) -> None:
         pass
 
@@ -65,11 +73,19 @@ class PlainProgress:
         self.every = every_seconds
         self.counts = _Counts()
         self._last = 0.0
+        self._note: str | None = None
 
     def start(self, total: int) -> None:
         self.counts = _Counts()
         self.counts.total = total
         self._last = time.monotonic()
+
+    def note(self, text: str) -> None:
+        """Written when it says something new (a poll that changed nothing is quiet)."""
+        if text != self._note:
+            self._note = text
+            self.out.write(text + "\n")
+            self.out.flush()
 
     def advance(self, *, cached: bool, failed: bool) -> None:
         self.counts.add(cached=cached, failed=failed)
@@ -93,6 +109,7 @@ class RichProgress:
         self.counts = _Counts()
         self._bar: Any = None
         self._task: Any = None
+        self._eta: tuple[Any, ...] = ()
 
     def start(self, total: int) -> None:
         from rich.console import Console
@@ -107,24 +124,29 @@ class RichProgress:
 
         self.counts = _Counts()
         self.counts.total = total
+        self._eta = (TextColumn("ETA"), TimeRemainingColumn())
         self._bar = RichBar(
             TextColumn("[bold]cards"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[detail]}"),
             TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
+            *self._eta,
+            TextColumn("{task.fields[note]}"),
             console=Console(file=self.out),
             transient=False,
         )
         self._bar.start()
-        self._task = self._bar.add_task("cards", total=total, detail="")
+        self._task = self._bar.add_task("cards", total=total, detail="", note="")
 
     def advance(self, *, cached: bool, failed: bool) -> None:
         self.counts.add(cached=cached, failed=failed)
         detail = f"{self.counts.cached} cached, {self.counts.failed} failed"
         self._bar.update(self._task, advance=1, detail=detail)
+
+    def note(self, text: str) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, note=text)
 
     def stop(self) -> None:
         if self._bar is None:
@@ -133,8 +155,8 @@ class RichProgress:
             from rich.progress import TextColumn
 
             # Stopped early: the ETA would stay on screen as a false promise.
-            *kept, _, _ = self._bar.columns
-            self._bar.columns = (*kept, TextColumn("stopped early"))
+            columns = [column for column in self._bar.columns if column not in self._eta]
+            self._bar.columns = (*columns, TextColumn("stopped early"))
             self._bar.refresh()
         self._bar.stop()
 

@@ -19,13 +19,30 @@ from pathlib import Path
 from types import TracebackType
 
 from summarizer.errors import ConfigError, FolderInUseError
-from summarizer.outputs import CARDS_FILE, ERRORS_FILE, REPORT_FILE, RUN_FILE, TABLES_DIR
+from summarizer.outputs import (
+    BATCH_STATE_FILE,
+    CARDS_FILE,
+    ERRORS_FILE,
+    REPORT_FILE,
+    REPORT_PARTS_DIR,
+    RUN_FILE,
+    TABLES_DIR,
+)
 
 LOCK_FILE = ".summarizer.lock"
-# What a run leaves in its folder; `--start-over` moves these aside, together.
-RUN_OUTPUTS = (CARDS_FILE, ERRORS_FILE, RUN_FILE, TABLES_DIR, REPORT_FILE)
-_FILES = (CARDS_FILE, ERRORS_FILE, RUN_FILE, REPORT_FILE)
-_FOLDERS = (TABLES_DIR,)
+# What a run leaves in its folder; `--start-over` moves these aside, together (a run
+# refuses to start over while the Batch API state lists open batches).
+RUN_OUTPUTS = (
+    CARDS_FILE,
+    ERRORS_FILE,
+    RUN_FILE,
+    TABLES_DIR,
+    REPORT_FILE,
+    REPORT_PARTS_DIR,
+    BATCH_STATE_FILE,
+)
+_FILES = (CARDS_FILE, ERRORS_FILE, RUN_FILE, REPORT_FILE, BATCH_STATE_FILE)
+_FOLDERS = (TABLES_DIR, REPORT_PARTS_DIR)
 _HINT = "use another -o folder"
 
 

@@ -11,6 +11,8 @@ import pytest
 from summarizer.settings import options
 
 if TYPE_CHECKING:
+    from cdp import Browser
+
     from summarizer.testserver import Server
 
 # Fixtures for tests that replay recorded LLM exchanges (tests/llm_recording.py).
@@ -80,6 +82,18 @@ def ray_cluster() -> Iterator[str]:
             yield context.address_info["gcs_address"]
         finally:
             ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven over the DevTools protocol (tests/cdp.py)."""
+    from cdp import Browser, chromium_path
+
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("needs Chromium: apt-get install chromium (scripts/install-test-deps does)")
+    with Browser(executable) as running:
+        yield running
 
 
 # --- optional capabilities: skipped with a reason where missing, required in CI ------------

@@ -356,3 +356,21 @@ def test_an_unquantified_claim_names_what_improved(sentence: str, metric: str) -
 )
 def test_words_of_improvement_that_state_no_comparison_are_no_claims(sentence: str) -> None:
     assert _gains(sentence) == []
+
+
+def test_a_claim_that_names_no_metric_takes_the_one_its_sentence_names() -> None:
+    abstract = (
+        "Our model outperforms strong baselines on ImageNet classification tasks, achieving "
+        "top-1 accuracies of 59.0 and 69.5 with one or two labels per class."
+    )
+    gains = _gains(abstract)
+    _assert_grounded(abstract, gains)
+    compared = [gain for gain in gains if gain.value is None]
+    assert [gain.metric for gain in compared] == ["accuracies on ImageNet classification tasks"]
+    # Two metrics in the sentence: no way to tell which, so the metric stays generic.
+    both = (
+        "Our model outperforms strong baselines on three benchmarks, as BLEU and perplexity show."
+    )
+    assert [gain.metric for gain in _gains(both)] == ["performance on three benchmarks"]
+    vague = "Our model outperforms strong baselines on three benchmarks."
+    assert [gain.metric for gain in _gains(vague)] == ["performance on three benchmarks"]

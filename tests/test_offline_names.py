@@ -116,6 +116,37 @@ def test_method_name(title: str, abstract: str, name: str | None) -> None:
         ("Theory-Guided Pruning", "We propose a novel pruning method.", "method"),
         ("Agents with a Theory of Mind", "We propose a new agent.", "method"),
         ("A Game Theory Approach to Pricing", "We propose a new pricing method.", "method"),
+        # A title that names a study, with no new method in the abstract: analysis.
+        (
+            "Analyzing Mitigation Strategies for Forgetting",
+            "This paper evaluates three.",
+            "analysis",
+        ),
+        ("Understanding the Geometry of Memory", "We train RNNs on memory tasks.", "analysis"),
+        ("Understanding and Mitigating Copying", "We propose a novel mitigation method.", "method"),
+        # "A Dataset of ..." in the title, even with its spaces lost in a PDF.
+        ("The Pile: An8TBDataset of Openly Licensed Text", "We collect text.", "dataset"),
+        # A toolbox "known as X" is a system; adjectives with commas still reach the noun.
+        (
+            "PILOT",
+            "This paper introduces a pre-trained model-based continual learning toolbox known "
+            "as PILOT.",
+            "system",
+        ),
+        (
+            "Do We Need So Many Samples?",
+            "This paper presents a simple, effective, and cost-efficient strategy to scale "
+            "test-time compute.",
+            "method",
+        ),
+        # "upper bounds on the model performance" is a figure of speech, not a proof.
+        (
+            "CodeGen2: Lessons for Training LLMs",
+            "Scaling laws impose upper bounds on the model performance. In this study, we "
+            "unify four key components.",
+            "analysis",
+        ),
+        ("Dense Networks", "A replica symmetric analysis of learning in dense networks.", "theory"),
     ],
 )
 def test_contribution(title: str, abstract: str, kind: str) -> None:

@@ -217,3 +217,100 @@ def test_an_announced_list_of_benefits_is_no_stage_list() -> None:
 )
 def test_lists_that_are_not_steps_of_the_method(abstract: str) -> None:
     assert _stages(abstract) == []
+
+
+def test_stage_sentences_named_by_their_phase() -> None:
+    abstract = (
+        "The process involves both a supervised learning and a reinforcement learning "
+        "phase. In the supervised phase we sample from an initial model, then generate "
+        "self-critiques and revisions. In the RL phase, we sample from the finetuned model "
+        "and train a preference model."
+    )
+    assert [s.name for s in _stages(abstract)] == ["supervised phase", "RL phase"]
+
+
+def test_stage_sentences_out_of_order_are_a_description() -> None:
+    abstract = (
+        "The parasite develops in five stages. The fourth stage looks similar to the fifth. "
+        "The third stage looks like branched jellyfish. The second stage is viscous."
+    )
+    assert _stages(abstract) == []
+
+
+def test_the_first_stage_termed_x() -> None:
+    abstract = (
+        "We train the model in a two-stage process. The first stage, termed Scale-Up, "
+        "initializes the larger model with weights from a smaller model. The second stage, "
+        "Scale-Out, uses a pre-trained dense model to initialize the experts."
+    )
+    assert [s.name for s in _stages(abstract)] == ["Scale-Up", "Scale-Out"]
+
+
+def test_semicolon_list_keeps_commas_inside_items() -> None:
+    abstract = (
+        "DPT operates in three stages: training a classifier on labeled data, which "
+        "predicts pseudo-labels; training a generative model using these pseudo-labels; "
+        "and retraining the classifier with a mix of real and pseudo images."
+    )
+    assert [s.name for s in _stages(abstract)] == [
+        "training a classifier on labeled data",
+        "training a generative model",
+        "retraining the classifier",
+    ]
+
+
+def test_comprising_list_after_a_count() -> None:
+    abstract = (
+        "VARGPT undergoes a three-stage unified training process on curated datasets, "
+        "comprising a pre-training phase and two mixed visual instruction-tuning phases."
+    )
+    assert [s.name for s in _stages(abstract)] == [
+        "pre-training phase",
+        "two mixed visual instruction-tuning phases",
+    ]
+
+
+def test_challenges_addressed_do_not_make_the_list_a_list_of_points() -> None:
+    abstract = (
+        "To address these challenges, we propose a two-stage training approach: (1) a "
+        "speech pretraining stage using contrastive learning, followed by (2) a task-specific "
+        "fine-tuning stage requiring minimal data."
+    )
+    assert [s.name for s in _stages(abstract)] == [
+        "speech pretraining stage",
+        "task-specific fine-tuning stage requiring minimal data",
+    ]
+    points = "The method has two limitations: (1) it is slow, and (2) it is costly."
+    assert _stages(points) == []
+
+
+def test_parts_that_enable_a_system_are_no_stages() -> None:
+    abstract = (
+        "This is enabled by (i) dry adhesives that are selectively turned on, (ii) a "
+        "load-sharing system that scales patches, and (iii) a passive wrist."
+    )
+    assert _stages(abstract) == []
+
+
+def test_first_then_in_the_passive() -> None:
+    abstract = (
+        "The model is first pre-trained using text corpora for language understanding, and "
+        "then is continually pre-trained on summarization corpora."
+    )
+    assert [s.name for s in _stages(abstract)] == [
+        "pre-trained",
+        "continually pre-trained on summarization corpora",
+    ]
+
+
+def test_training_phase_followed_by_another() -> None:
+    abstract = (
+        "This recipe features a four-stage pre-training process for alignment, followed by "
+        "a two-phase post-training process."
+    )
+    assert [s.name for s in _stages(abstract)] == [
+        "four-stage pre-training process",
+        "two-phase post-training process",
+    ]
+    other = "The model is tested on images, followed by a discussion of results."
+    assert _stages(other) == []

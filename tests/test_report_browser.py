@@ -6,27 +6,17 @@ page's test, and fails rather than skips when Chromium is missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cdp import Browser, chromium_path
-from table_cards import XSS, report_cards, seed_cards
+from cdp import Browser
+from table_cards import XSS, reference_cards, report_cards, seed_cards
 
-from summarizer.tables import render_report
+from summarizer.tables import render_report, write_report
 
 pytestmark = pytest.mark.browser
 
 DOTS_JS = '[...document.querySelectorAll("svg.gains-chart circle.dot")]'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("needs Chromium: apt-get install chromium (scripts/install-test-deps does)")
-    with Browser(executable) as running:
-        yield running
 
 
 def page_url(folder: Path, name: str, text: str) -> str:
@@ -157,4 +147,31 @@ def test_screenshots_of_the_report(
         data = shot.read_bytes()
         assert data.startswith(b"\x89PNG\r\n\x1a\n")
         assert int.from_bytes(data[16:20], "big") == 1400
+    assert browser.problems() == []
+
+
+def test_a_report_in_parts_opens_clean_and_its_links_lead_between_the_pages(
+    browser: Browser, tmp_path: Path
+) -> None:
+    source = tmp_path / "cards.jsonl"
+    source.write_text("".join(card.model_dump_json() + "\n" for card in reference_cards()))
+    index, *parts = write_report(source, tmp_path / "report.html", part_size=15)
+    browser.open(index.as_uri())
+    assert browser.problems() == []
+    assert browser.requested_urls() == [index.as_uri()]
+    assert browser.evaluate("document.scripts.length") == 0
+    browser.events.clear()
+    browser.click('table.parts a[href$="part-002.html"]')
+    browser.wait_for_event("Page.loadEventFired")
+    assert browser.evaluate("location.href") == parts[1].as_uri()
+    assert browser.requested_urls() == [parts[1].as_uri()]
+    assert browser.problems() == []
+    shown = browser.evaluate('[...document.querySelectorAll("article.paper")].map((a) => a.id)')
+    assert shown == [f"paper-{number}" for number in range(16, 31)]
+    browser.type_into("#filter", "zzz-no-such-words")
+    assert browser.evaluate('document.getElementById("count").textContent') == "0 of 15 rows"
+    browser.events.clear()
+    browser.click('nav a[href="../report.html"]')
+    browser.wait_for_event("Page.loadEventFired")
+    assert browser.evaluate("location.href") == index.as_uri()
     assert browser.problems() == []

@@ -265,9 +265,7 @@ def test_after_a_stop_an_actor_takes_no_slot_and_gives_none_back() -> None:
 def test_actor_options_without_ray_are_a_usage_error(repo: Path, tmp_path: Path) -> None:
     result = run_cli("batch", str(repo / "seeds"), "-o", str(tmp_path / "out"), "--actors", "2")
     assert result.exit_code == 2
-    assert result.stderr.endswith(
-        "Error: --actors, --actor-concurrency and --actor-cpus need --ray\n"
-    )
+    assert result.stderr.endswith("Error: --actors needs --ray\n")
     assert not (tmp_path / "out").exists()
 
 

@@ -7,10 +7,9 @@ rather than skipping it: this is the only check of the page's behaviour as peopl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from cdp import Browser, chromium_path
+from cdp import Browser
 from table_cards import XSS, hostile_cards, reference_cards
 
 from summarizer.tables import build_table, render_table
@@ -21,15 +20,6 @@ CARDS = hostile_cards() + reference_cards()
 ROWS_JS = """[...document.querySelectorAll("table.cards tbody")].map((body) =>
   [...body.querySelectorAll("tr:not(.group)")].filter((row) => !row.hidden)
     .map((row) => row.querySelector("td.col-title").textContent))"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("needs Chromium: apt-get install chromium (scripts/install-test-deps does)")
-    with Browser(executable) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

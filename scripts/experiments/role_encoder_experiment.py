@@ -1,6 +1,6 @@
 """Experiment (not shipped): fine-tune all-MiniLM-L6-v2 on CSAbstruct, as a ceiling.
 
-    python scripts/experiments/role_encoder_experiment.py [--data ../shared/data/csabstruct]
+    python scripts/experiments/role_encoder_experiment.py [--data data/csabstruct]
         [--epochs 3]
 
 How far does a small pre-trained encoder, fine-tuned for the task, get on the same split
@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared/data/csabstruct")
+    parser.add_argument("--data", type=Path, default=REPO / "data" / "csabstruct")
     parser.add_argument("--epochs", type=int, default=3)
     args = parser.parse_args(argv)
 

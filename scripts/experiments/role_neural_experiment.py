@@ -1,6 +1,6 @@
 """Experiment (not shipped): a small hierarchical network for sentence roles.
 
-    python scripts/experiments/role_neural_experiment.py [--data ../shared/data/csabstruct]
+    python scripts/experiments/role_neural_experiment.py [--data data/csabstruct]
         [--vectors /tmp/minilm_words.npz] [--seeds 0 1 2] [--epochs 10]
 
 Can a neural sequence model that a numpy runtime could afford beat the shipped linear

@@ -1,6 +1,6 @@
 """Experiment (not shipped): do MiniLM-derived dense features help the role classifier?
 
-    python scripts/experiments/role_vectors_experiment.py [--data ../shared/data/csabstruct]
+    python scripts/experiments/role_vectors_experiment.py [--data data/csabstruct]
         [--variant base|words|sentences] [--dims 48] [--alpha 0.3] [--normalize]
 
 Adds dense features to the sparse ones of role_features.py and reports 5-fold CV accuracy

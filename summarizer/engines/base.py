@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from summarizer.cards import CardFields, Usage
+from summarizer.cards import CardFields, Usage, Via
 from summarizer.retries import RequestObserver
 
 
@@ -16,6 +16,9 @@ class EngineResult:
     fields: CardFields
     usage: Usage = field(default_factory=Usage)
     warnings: tuple[str, ...] = ()
+    # How the answer came, when not online: "batch_api" (never cached: a cached card made
+    # no request at all).
+    via: Via | None = None
 
 
 class Engine(Protocol):

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from summarizer import grounding
-from summarizer.cards import CardFields, Usage, schema_version
+from summarizer.cards import CardFields, Usage, Via, schema_version
 from summarizer.engines.base import EngineResult
 from summarizer.engines.instructor_adapter import (
     TruncatedAnswer,
@@ -84,8 +84,13 @@ class _Tally:
 
 
 @dataclass
-class _Conversation:
-    """One paper's exchange with the model: the next request, and what to do with answers."""
+class Conversation:
+    """One paper's exchange with the model: the next request, and what to do with answers.
+
+    `request` is the next body to send; `take` reads an answer. A conversation may begin
+    elsewhere (a Batch API line) and go on online: `snapshot` and `LLMEngine.restore`
+    carry it across processes.
+    """
 
     handlers: Any  # instructor ModeHandlers for the mode
     response_model: type[CardFields]
@@ -98,6 +103,8 @@ class _Conversation:
     # broken, it is still the best card, and grounding drops what it must from it.
     fallback: CardFields | None = None
     warnings: list[str] = field(default_factory=list)
+    # How its first answer came (None: online; "batch_api": a Batch API result line).
+    via: Via | None = None
 
     def take(self, response: Any) -> CardFields | None:
         """The card fields if this answer is final; None when a re-ask was prepared.
@@ -134,7 +141,20 @@ class _Conversation:
 
     def result(self, fields: CardFields) -> EngineResult:
         """The engine's answer: the fields, the bill and the notes of this conversation."""
-        return EngineResult(fields=fields, usage=self.tally.usage, warnings=tuple(self.warnings))
+        return EngineResult(
+            fields=fields, usage=self.tally.usage, warnings=tuple(self.warnings), via=self.via
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        """The conversation's state as JSON-able data (`LLMEngine.restore` reads it)."""
+        return {
+            "request": self.request,
+            "answers": self.answers,
+            "usage": self.tally.usage.model_dump(mode="json"),
+            "fallback": None if self.fallback is None else self.fallback.model_dump(mode="json"),
+            "warnings": list(self.warnings),
+            "via": self.via,
+        }
 
     def _parse(self, response: Any) -> CardFields:
         try:
@@ -313,7 +333,9 @@ class LLMEngine:
 
     # --- conversation ---------------------------------------------------------------
 
-    def _conversation(self, title: str | None, abstract: str) -> _Conversation:
+    def conversation(self, title: str | None, abstract: str) -> Conversation:
+        """A new conversation for one paper: `request` is its first body, exactly what
+        `fill` sends (ContextTooLongError or EmptyAbstractError before anything is sent)."""
         if not abstract.strip():
             raise EmptyAbstractError(title)
         parts = mode_parts(self.settings.mode)
@@ -327,7 +349,7 @@ class LLMEngine:
         }
         request = self._shaped(handlers, response_model, base)
         self._check_fits(request)
-        return _Conversation(
+        return Conversation(
             handlers=handlers,
             response_model=response_model,
             abstract=abstract,
@@ -372,7 +394,7 @@ class LLMEngine:
 
     def fill(self, title: str | None, abstract: str) -> EngineResult:
         """One card's fields from the endpoint (blocking)."""
-        conversation = self._conversation(title, abstract)
+        conversation = self.conversation(title, abstract)
         post = self._sync_post()
         try:
             while True:
@@ -395,7 +417,11 @@ class LLMEngine:
 
     async def afill(self, title: str | None, abstract: str) -> EngineResult:
         """One card's fields from the endpoint (async; safe to run many at once)."""
-        conversation = self._conversation(title, abstract)
+        return await self.afinish(self.conversation(title, abstract))
+
+    async def afinish(self, conversation: Conversation) -> EngineResult:
+        """Go on with a conversation online until its answer is final: send its next
+        request, re-asking as `afill` does (for one that began in a Batch API line)."""
         post = self._async_post()
         try:
             while True:
@@ -416,7 +442,40 @@ class LLMEngine:
         except Exception as exc:
             raise translate_error(exc, self.settings, conversation.tally.usage) from exc
 
-    def _reask_failed(self, conversation: _Conversation, exc: Exception) -> EngineResult:
+    def take_answer(self, conversation: Conversation, response: Any) -> EngineResult | None:
+        """Read an answer that came another way (a Batch API result line) as one request
+        of the conversation: the result if it is final, None when a re-ask was prepared
+        (its body is `conversation.request`). An unusable answer with no re-ask left
+        raises the same SummarizerError as online."""
+        conversation.tally.count_attempt()
+        try:
+            fields = conversation.take(response)
+        except Exception as exc:
+            raise translate_error(exc, self.settings, conversation.tally.usage) from exc
+        return None if fields is None else conversation.result(fields)
+
+    def give_up(self, conversation: Conversation, exc: BaseException) -> EngineResult:
+        """The result when a request of the conversation got no answer and will not be
+        sent again: its last schema-valid answer, with a warning, as online; else the
+        request's SummarizerError, raised."""
+        if conversation.fallback is None:
+            raise translate_error(exc, self.settings, conversation.tally.usage) from exc
+        return self._reask_failed(conversation, exc)
+
+    def restore(self, title: str | None, abstract: str, snapshot: dict[str, Any]) -> Conversation:
+        """The conversation a `Conversation.snapshot()` was taken of, for this paper."""
+        conversation = self.conversation(title, abstract)
+        conversation.request = dict(snapshot["request"])
+        conversation.answers = int(snapshot["answers"])
+        usage = Usage.model_validate(snapshot["usage"])
+        conversation.tally = _Tally(usage.requests, usage.prompt_tokens, usage.completion_tokens)
+        fallback = snapshot.get("fallback")
+        conversation.fallback = None if fallback is None else CardFields.model_validate(fallback)
+        conversation.warnings = [str(warning) for warning in snapshot.get("warnings", [])]
+        conversation.via = "batch_api" if snapshot.get("via") == "batch_api" else None
+        return conversation
+
+    def _reask_failed(self, conversation: Conversation, exc: BaseException) -> EngineResult:
         """A re-ask that got no answer (say, it no longer fits the context): the last
         schema-valid answer stands, and grounding drops what it must from it."""
         reason = translate_error(exc, self.settings, conversation.tally.usage)

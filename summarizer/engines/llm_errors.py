@@ -34,7 +34,8 @@ _OTHER_MODES: dict[str, tuple[str, str]] = {
 }
 
 
-def _server_message(exc: BaseException) -> str:
+def server_message(exc: BaseException) -> str:
+    """What the server said about an error: its error body's message, else the text."""
     body = getattr(exc, "body", None)
     if isinstance(body, dict):
         inner = body.get("error", body)
@@ -63,7 +64,7 @@ def _root_cause(exc: BaseException) -> BaseException:
 
 def _from_status(exc: BaseException, status: int, settings: Settings) -> SummarizerError:
     url = settings.base_url or "https://api.openai.com/v1"
-    message = _server_message(exc)
+    message = server_message(exc)
     lowered = message.lower()
     if status in (401, 403):
         return AuthenticationError(

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from summarizer.api import Summarizer
 from summarizer.engines import engine_kind
 from summarizer.scaleout.actor import RECORD_ROWS
 from summarizer.scaleout.cluster import cluster_cpus, import_ray
 from summarizer.scaleout.dataset import results_dataset
-from summarizer.scaleout.driver import check_settings, start_control
+from summarizer.scaleout.driver import start_control
 from summarizer.scaleout.options import RayOptions, split_work
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings, resolve_settings
 
@@ -63,7 +64,7 @@ def summarize_dataset(
     if settings is not None and options:
         raise TypeError("give settings or options, not both")
     settings = settings or resolve_settings(**options)
-    check_settings(settings)
+    Summarizer(settings).close()  # settings no actor could work with fail here, at once
     if not ray.is_initialized():
         ray.init()
     split = split_work(

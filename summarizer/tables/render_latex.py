@@ -11,7 +11,8 @@ import re
 
 from summarizer.tables.latex_text import PACKAGES, escape_latex
 from summarizer.tables.rows import Column, Row, cell_text
-from summarizer.tables.table import Table
+from summarizer.tables.table import SectionHead, Table, TableHead
+from summarizer.tables.writer import render_whole
 
 HEADER = (
     rf"% needs \usepackage{{{','.join(PACKAGES)}}}",
@@ -70,39 +71,60 @@ def breakable_latex(text: str) -> str:
     return r"\allowbreak{}".join(pieces)
 
 
-def _cell(table: Table, row: Row, position: int, column: Column) -> str:
-    text = breakable_latex(cell_text(row[position]))
-    link_at = table.view.link_position(column)
-    link = row[link_at] if link_at is not None else None
-    return latex_link(link, text) if isinstance(link, str) and text else text
+class LatexWriter:
+    """A table as a booktabs longtable, one line per section heading and per row."""
+
+    def __init__(self, head: TableHead) -> None:
+        self.head = head
+        self._pairs = head.reader_columns()
+        self._links = tuple(head.view.link_position(column) for _, column in self._pairs)
+        self._sections = 0
+
+    def begin(self) -> str:
+        """The header comment, the column specs and the repeated header row."""
+        columns = [column for _, column in self._pairs]
+        lines = [
+            f"% summarizer table: {self.head.view.name} view, {self.head.papers} papers",
+            *HEADER,
+            rf"\begin{{longtable}}{{{_column_specs(columns)}}}",
+            r"\toprule",
+            " & ".join(escape_latex(column.label) for column in columns) + r" \\",
+            r"\midrule",
+            r"\endhead",
+            r"\bottomrule",
+            r"\endlastfoot",
+        ]
+        return "".join(line + "\n" for line in lines)
+
+    def open_section(self, section: SectionHead) -> str:
+        """A bold row spanning the table (after a rule, but for the first), when named."""
+        number = self._sections
+        self._sections += 1
+        if section.name is None:
+            return ""
+        rule = r"\midrule" + "\n" if number else ""
+        width = len(self._pairs)
+        heading = rf"\multicolumn{{{width}}}{{l}}{{\textbf{{{escape_latex(section.name)}}}}} \\"
+        return rule + heading + "\n" + r"\addlinespace" + "\n"
+
+    def row(self, row: Row) -> str:
+        """One row; a linked cell is an `\\href`."""
+        cells = []
+        for (position, _), link_at in zip(self._pairs, self._links, strict=True):
+            text = breakable_latex(cell_text(row[position]))
+            link = row[link_at] if link_at is not None else None
+            cells.append(latex_link(link, text) if isinstance(link, str) and text else text)
+        return " & ".join(cells) + r" \\" + "\n"
+
+    def close_section(self) -> str:
+        """Nothing ends a section."""
+        return ""
+
+    def end(self) -> str:
+        """The longtable's end."""
+        return r"\end{longtable}" + "\n"
 
 
 def render_latex(table: Table) -> str:
     """The table as a booktabs longtable; sections start with a bold spanning row."""
-    pairs = table.reader_columns()
-    columns = [column for _, column in pairs]
-    width = len(columns)
-    lines = [
-        f"% summarizer table: {table.view.name} view, {table.papers} papers",
-        *HEADER,
-        rf"\begin{{longtable}}{{{_column_specs(columns)}}}",
-        r"\toprule",
-        " & ".join(escape_latex(column.label) for column in columns) + r" \\",
-        r"\midrule",
-        r"\endhead",
-        r"\bottomrule",
-        r"\endlastfoot",
-    ]
-    for number, section in enumerate(table.sections):
-        if section.name is not None:
-            if number:
-                lines.append(r"\midrule")
-            heading = escape_latex(section.name)
-            lines.append(rf"\multicolumn{{{width}}}{{l}}{{\textbf{{{heading}}}}} \\")
-            lines.append(r"\addlinespace")
-        lines += [
-            " & ".join(_cell(table, row, position, column) for position, column in pairs) + r" \\"
-            for row in section.rows
-        ]
-    lines.append(r"\end{longtable}")
-    return "\n".join(lines) + "\n"
+    return render_whole(LatexWriter, table)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
@@ -72,21 +72,13 @@ GROUPINGS: dict[str, Callable[[PaperCard], GroupKey]] = {
 
 
 @dataclass(frozen=True)
-class Section:
-    """The rows under one heading (`name` is None when the table is not grouped)."""
-
-    name: str | None
-    rows: tuple[Row, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    """A view's rows for some cards, in sections."""
+class TableHead:
+    """What a renderer needs before the first row: the view, the grouping and the counts."""
 
     view: View
     group_by: str
-    sections: tuple[Section, ...]
     papers: int
+    rows: int
 
     @property
     def grouped(self) -> bool:
@@ -99,6 +91,73 @@ class Table:
             (position, column)
             for position, column in enumerate(self.view.columns)
             if not column.machine
+        )
+
+
+@dataclass(frozen=True)
+class SectionHead:
+    """A section's heading (None when the table is not grouped) and how many rows follow."""
+
+    name: str | None
+    rows: int
+
+
+@dataclass(frozen=True)
+class SectionStream:
+    """A section whose rows are read once, in order, as they are rendered."""
+
+    head: SectionHead
+    rows: Iterable[Row]
+
+
+@dataclass(frozen=True)
+class TableStream:
+    """A table whose sections (and their rows) are read once, in order: nothing is held."""
+
+    head: TableHead
+    sections: Iterable[SectionStream]
+
+
+@dataclass(frozen=True)
+class Section:
+    """The rows under one heading (`name` is None when the table is not grouped)."""
+
+    name: str | None
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A view's rows for some cards, in sections, all in memory."""
+
+    view: View
+    group_by: str
+    sections: tuple[Section, ...]
+    papers: int
+
+    @property
+    def head(self) -> TableHead:
+        """The table's view, grouping and counts."""
+        rows = sum(len(section.rows) for section in self.sections)
+        return TableHead(self.view, self.group_by, self.papers, rows)
+
+    @property
+    def grouped(self) -> bool:
+        """Whether rows are split into named sections."""
+        return self.head.grouped
+
+    def reader_columns(self) -> tuple[tuple[int, Column], ...]:
+        """The columns a reader sees (machine-only ids left out), with their positions."""
+        return self.head.reader_columns()
+
+    def stream(self) -> TableStream:
+        """The table as a stream, for the renderers."""
+        return TableStream(
+            self.head,
+            (
+                SectionStream(SectionHead(section.name, len(section.rows)), section.rows)
+                for section in self.sections
+            ),
         )
 
 
@@ -131,16 +190,19 @@ class SortOrder:
     numeric: bool
     descending: bool
 
-    def apply(self, rows: Sequence[Row]) -> tuple[Row, ...]:
-        """The rows in this order; stable, and rows with an empty cell always last."""
-        at = self.position
-        present = [row for row in rows if row[at] not in (None, "")]
-        empty = [row for row in rows if row[at] in (None, "")]
+    def positions(self, cells: Sequence[Cell]) -> list[int]:
+        """The indices of `cells` in this order; stable, and empty cells always last."""
+        present = [at for at, cell in enumerate(cells) if cell not in (None, "")]
+        empty = [at for at, cell in enumerate(cells) if cell in (None, "")]
         if self.numeric:
-            present.sort(key=lambda row: _number_key(row[at]), reverse=self.descending)
+            present.sort(key=lambda at: _number_key(cells[at]), reverse=self.descending)
         else:
-            present.sort(key=lambda row: _text_key(str(row[at])), reverse=self.descending)
-        return (*present, *empty)
+            present.sort(key=lambda at: _text_key(str(cells[at])), reverse=self.descending)
+        return present + empty
+
+    def apply(self, rows: Sequence[Row]) -> tuple[Row, ...]:
+        """The rows in this order (by the cell at `position`)."""
+        return tuple(rows[at] for at in self.positions([row[self.position] for row in rows]))
 
 
 def sort_order(view: View, sort: str) -> SortOrder:
@@ -160,6 +222,43 @@ def sort_order(view: View, sort: str) -> SortOrder:
     return SortOrder(position, view.columns[position].numeric, sort.startswith("-"))
 
 
+def section_headings(
+    names: Mapping[tuple[int, str], str | None],
+) -> list[tuple[tuple[int, str], str | None]]:
+    """Each group's place and heading, in section order.
+
+    Two inputs whose headings read the same (a.txt and a.bib) keep them apart by name.
+    """
+    counts = Counter(names.values())
+    return [
+        (place, f"{name} ({place[1]})" if name is not None and counts[name] > 1 else name)
+        for place, name in sorted(names.items())
+    ]
+
+
+def check_table_options(view: str, group_by: str, sort: str | None) -> SortOrder | None:
+    """ConfigError for an unknown view, grouping or sort field; the sort order, if any."""
+    _choose("view", view, tuple(VIEWS))
+    _choose("group-by", group_by, tuple(GROUPINGS))
+    return sort_order(VIEWS[view], sort) if sort is not None else None
+
+
+def table_of_groups(
+    view: View,
+    group_by: str,
+    groups: Iterable[tuple[str | None, Sequence[PaperCard]]],
+    *,
+    papers: int,
+    order: SortOrder | None = None,
+) -> Table:
+    """The rows of `view` for cards already in sections (heading, cards), in that order."""
+    sections = []
+    for name, members in groups:
+        rows: tuple[Row, ...] = tuple(row for card in members for row in view.rows(card))
+        sections.append(Section(name, order.apply(rows) if order else rows))
+    return Table(view, group_by, tuple(sections), papers)
+
+
 def build_table(
     cards: Sequence[PaperCard],
     *,
@@ -168,22 +267,13 @@ def build_table(
     sort: str | None = None,
 ) -> Table:
     """The rows of `view` for `cards`, in sections by `group_by`, sorted by `sort`."""
-    _choose("view", view, tuple(VIEWS))
-    _choose("group-by", group_by, tuple(GROUPINGS))
-    chosen = VIEWS[view]
-    order = sort_order(chosen, sort) if sort is not None else None
+    order = check_table_options(view, group_by, sort)
     key_of = GROUPINGS[group_by]
-    groups: dict[tuple[int, str], tuple[str | None, list[PaperCard]]] = {}
+    names: dict[tuple[int, str], str | None] = {}
+    members: dict[tuple[int, str], list[PaperCard]] = {}
     for card in cards:
         place, name = key_of(card)
-        groups.setdefault(place, (name, []))[1].append(card)
-    # Two inputs whose headings read the same (a.txt and a.bib) keep them apart by name.
-    headings = Counter(name for name, _ in groups.values())
-    sections = []
-    for place in sorted(groups):
-        name, members = groups[place]
-        if name is not None and headings[name] > 1:
-            name = f"{name} ({place[1]})"
-        rows: tuple[Row, ...] = tuple(row for card in members for row in chosen.rows(card))
-        sections.append(Section(name, order.apply(rows) if order else rows))
-    return Table(chosen, group_by, tuple(sections), len(cards))
+        names.setdefault(place, name)
+        members.setdefault(place, []).append(card)
+    groups = [(heading, members[place]) for place, heading in section_headings(names)]
+    return table_of_groups(VIEWS[view], group_by, groups, papers=len(cards), order=order)

@@ -12,7 +12,8 @@ _PROPOSE = re.compile(
 _WINDOW = 90  # characters after a proposal verb where its object is looked for
 # The noun ends its phrase ("a new dataset, ..."), so "dataset distillation" is no dataset.
 _NOUN_END = (
-    r"(?=\s*[,.;:(]|\s+(?:of|for|with|that|which|containing|comprising|called|named|to|in|and)\b|$)"
+    r"(?=\s*[,.;:(]|\s+(?:of|for|with|that|which|containing|comprising|called|named|known|"
+    r"to|in|and)\b|$)"
 )
 _OBJECT = r"\s*(?:[\w-]+,?\s+){0,6}?"  # the object's head noun comes within a few words
 # A model with its size or a family of them ("X, an 8-billion-parameter foundation
@@ -26,7 +27,13 @@ _OBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("report", _MODEL_RELEASE),
     ("benchmark", re.compile(rf"{_OBJECT}(?:benchmark|leaderboard)s?\b{_NOUN_END}")),
     ("dataset", re.compile(rf"{_OBJECT}(?:dataset|corpus)\b{_NOUN_END}")),
-    ("system", re.compile(rf"{_OBJECT}(?:system|library|toolkit|platform)\b{_NOUN_END}")),
+    (
+        "system",
+        re.compile(
+            rf"{_OBJECT}(?:system|library|toolkit|toolbox|platform|package|software|codebase)\b"
+            rf"{_NOUN_END}"
+        ),
+    ),
 )
 # Decision list for kinds named anywhere, tried before the proposal's object.
 _ANYWHERE: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -50,6 +57,8 @@ _THEORY = re.compile(
     r"\bsample complexity\b|\bminimax\b|\bregret (?:bound|guarantee)s?\b|-competitive\b|"
     r"\bcompetitive ratio\b|\bconvergence rates?\b|\bnp-hard\b|"
     r"\b(?:upper|lower|error|risk|regret|generalization|tight|matching)\s+bounds?\b(?!\s+of\b)"
+    r"(?!\s+on\s+(?:the\s+)?(?:[\w-]+\s+)?(?:performance|accuracy|quality|capabilit))|"
+    r"\breplica (?:symmetric|method|trick|analysis)\b|\bstatistical[- ]mechanics\b"
 )
 # The authors' own result ("we prove"), as opposed to words that background sentences
 # use too ("convergence rates", "bounds").
@@ -66,7 +75,7 @@ _NEW_METHOD = re.compile(
     rf"\b(?:the|our) proposed (?:[\w()-]+ ){{0,3}}?{_METHOD_NOUN}|"
     rf"\bnovel (?:[\w-]+ ){{0,2}}{_METHOD_NOUN}|"
     rf"\b(?:we|this (?:paper|work))\s+(?:\w+\s+)?(?:introduce|present|develop)s?\s+"
-    rf"(?:a|an|the)\s+(?:[\w-]+\s+){{0,5}}?{_METHOD_NOUN}"
+    rf"(?:a|an|the)\s+(?:[\w-]+,?\s+){{0,5}}?{_METHOD_NOUN}"
 )
 # "We study the problem of ..." opens theory and algorithm papers as often as studies.
 _ANALYSIS = re.compile(
@@ -85,6 +94,8 @@ _TITLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("survey", re.compile(r"\bsurvey\b|\ba review\b")),
     ("benchmark", re.compile(r"bench(?:mark)?\b")),
     ("dataset", re.compile(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}?(?:dataset|corpus)\b{_NOUN_END}")),
+    # "The Common Pile: An 8TB Dataset of Public Domain Text" (the spaces lost in a PDF).
+    ("dataset", re.compile(r"(?:dataset|corpus) of\b")),
     # "Provable ...", "Regret Bounds for ...", "A Theory of ...": the title announces proofs.
     (
         "theory",
@@ -96,6 +107,12 @@ _TITLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # A title that asks a question ("Does X help?", "How do models ...") announces a study.
 _TITLE_QUESTION = re.compile(r"\?|^(?:how|why|what|when|does|do|is|are|can|should)\b")
+# "Analyzing X", "An Empirical Study of Y", "Understanding Z": a title that names a study.
+_TITLE_STUDY = re.compile(
+    r"^(?:analy[sz]ing|an? (?:\w+ )?analysis|analysis of|investigating|an investigation|"
+    r"understanding|towards? (?:an? )?understanding|an empirical|empirical|a closer look|"
+    r"lessons|on the (?:role|effect|impact|nature))\b"
+)
 
 
 def find_contribution(title: str | None, abstract: str) -> str:
@@ -126,6 +143,10 @@ def find_contribution(title: str | None, abstract: str) -> str:
         return "theory"
     if new_method:
         return "method"
-    if first == "analysis" or _TITLE_QUESTION.search(lowered_title):
+    if (
+        first == "analysis"
+        or _TITLE_QUESTION.search(lowered_title)
+        or _TITLE_STUDY.search(lowered_title)
+    ):
         return "analysis"
     return "method"

@@ -18,6 +18,7 @@ from summarizer.engines.offline.metrics import (
     KNOWN_METRIC,
     comparison_metric,
     lower_is_better,
+    named_in_sentence,
     paired_metrics,
     qualified,
     quantified_metric,
@@ -604,7 +605,8 @@ def quantified_gains(
                 clause.start - sentence.start,
                 max(clause.end, mention.end) - sentence.start,
             )
-            metric = _metric_for_quote(qualified(metric, clause_text, position), quote)
+            metric = named_in_sentence(qualified(metric, clause_text, position), sentence.text)
+            metric = _metric_for_quote(metric, quote)
             gains.append(
                 FoundGain(
                     metric=metric,
@@ -690,7 +692,8 @@ def comparison_gains(
             if baseline and baseline in text[task_from:]:
                 task_from = text.index(baseline, task_from) + len(baseline)
             metric = comparison_metric(claim, cue.group(0))
-            metric = _metric_for_quote(qualified(metric, claim, task_from), quote)
+            metric = named_in_sentence(qualified(metric, claim, task_from), sentence.text)
+            metric = _metric_for_quote(metric, quote)
             gains.append(
                 FoundGain(
                     metric=metric,

@@ -533,6 +533,34 @@ def qualified(metric: str, claim: str, start: int = 0) -> str:
     return metric
 
 
+# Metrics that score an evaluation (not qualities such as efficiency or generalization,
+# which abstracts name for other reasons).
+_EVALUATION_METRIC = re.compile(
+    r"\b(?:attack success rates?|task success rates?|success rates?|win rates?|pass rates?|"
+    r"error rates?|exact match|pass@\d+|top-\d+ accurac(?:y|ies)|accurac(?:y|ies)|"
+    r"f1(?:[- ]scores?)?|bleu(?:@\d+|-\d+)?|rouge(?:-\w+)?|meteor|cider|perplexity|"
+    r"ndcg(?:@\d+)?|mrr|map@\d+|recall@\d+|mae|mse|rmse|psnr|ssim|m?iou|auroc|auc|fid|"
+    r"inception score|wer|cer)(?![\w@-])",
+    re.I,
+)
+_GENERIC_HEAD = re.compile(r"^(?P<head>\w+)(?P<rest>(?: (?:on|in|across) .*)?)$", re.S)
+
+
+def named_in_sentence(metric: str, sentence: str) -> str:
+    """A generic metric ("performance", "performance on ImageNet") with the one evaluation
+    metric its sentence names elsewhere ("..., achieving top-1 accuracies of 59.0" gives
+    "top-1 accuracies on ImageNet"); unchanged when the sentence names none, or several."""
+    found = _GENERIC_HEAD.match(metric)
+    if found is None or not is_generic(found.group("head")):
+        return metric
+    named = {
+        match.group(0).lower(): match.group(0) for match in _EVALUATION_METRIC.finditer(sentence)
+    }
+    if len(named) != 1:
+        return metric
+    return f"{next(iter(named.values()))}{found.group('rest')}"
+
+
 _LOWER_BETTER = re.compile(
     r"\b(?:errors?|loss(?:es)?|perplexity|latency|mse|mae|rmse|g?fid|wer|cer|cross-entropy|"
     r"costs?|time|runtime|memory|hallucinations?|toxicity|regret|mbe|drawdown|interference|"

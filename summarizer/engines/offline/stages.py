@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from summarizer.engines.offline.sentences import Sentence
 
@@ -30,7 +31,8 @@ _COUNT = r"(?:two|three|four|five|six|2|3|4|5|6)"
 _STAGE_WORD = r"(?:stages?|phases?|steps?|modules?|components?|parts?|pipeline|process|procedure)"
 _ANNOUNCED_LIST = re.compile(
     rf"\b(?:{_COUNT}[- ](?:\w+[- ]){{0,2}}{_STAGE_WORD}|pipeline|procedure|recipe)\b"
-    r"[^:.;]{0,80}:\s+(?P<items>[^.;]+)",
+    r"(?:[^:.;]{0,80}:|[^:.;]{0,60}?,?\s+(?:comprising|consisting of|composed of))\s+"
+    r"(?P<items>[^.;]+(?:;\s+[^.;]+)*)",
     re.I,
 )
 _FIRST_THEN = re.compile(
@@ -44,6 +46,7 @@ _ORDINAL_OPENER = re.compile(
     re.I,
 )
 _SPLIT_ITEMS = re.compile(r",\s+(?:and\s+|or\s+)?|;\s+(?:and\s+)?", re.I)
+_SPLIT_SEMICOLONS = re.compile(r";\s+(?:and\s+)?", re.I)
 _SPLIT_PAIR = re.compile(r"\s+and\s+", re.I)
 # An item that opens with one of these continues the previous item.
 _CONTINUATION = re.compile(
@@ -57,7 +60,7 @@ _NAME_END = re.compile(
     re.I,
 )
 _LEADING = re.compile(
-    r"^(?:we\s+|it\s+|and\s+|then\s+|first(?:ly)?,?\s+|second(?:ly)?,?\s+|next,?\s+|"
+    r"^(?:we\s+|it\s+|and\s+|then\s+|(?:is|are)\s+(?=(?:\w+ly\s+)?[\w-]+(?:ed|en|wn)\b)|propose\s+to\s+|(?:termed|called|named|dubbed)\s+|first(?:ly)?,?\s+|second(?:ly)?,?\s+|next,?\s+|"
     r"finally,?\s+|a\s+|an\s+|the\s+)+",
     re.I,
 )
@@ -71,7 +74,7 @@ _FINDING = re.compile(
 )
 # "We (i) propose new rules; (ii) explore ...": the paper's contributions, not steps.
 _CONTRIBUTION_ITEM = re.compile(
-    r"^(?:we\s+)?(?:(?:also|further)\s+)?(?:propose|explore|consider|investigate|study|"
+    r"^(?:we\s+)?(?:(?:also|further)\s+)?(?:propose(?!\s+to\b)|explore|consider|investigate|study|"
     r"analy[sz]e|examine)\b",
     re.I,
 )
@@ -89,6 +92,13 @@ _POINT_NOUNS = (
     r"bottlenecks?|properties|advantages?|benefits?|factors?|aspects?|dimensions?|"
     r"respects|ways|differences|strategies|techniques|options|alternatives|innovations)"
 )
+_ADDRESSED = re.compile(
+    rf"\bto\s+(?:address|tackle|overcome|solve|mitigate|alleviate|handle)\w*\s+(?:these|the|such|this|"
+    rf"those|both)?\s*(?:[\w-]+\s+)?{_POINT_NOUNS},",
+    re.I,
+)
+# "This is enabled by (i) ... (ii) ...": parts that make it work, not steps.
+_ENABLED_BY = re.compile(r"\b(?:enabled|made possible|achieved)\s+by\s*$|\bthanks to\s*$", re.I)
 _NOT_STAGES_CONTEXT = re.compile(rf"\b{_POINT_NOUNS}\b", re.I)
 # "We show ... that our objective (i) learns ... and (ii) outperforms ...": findings.
 _REPORTS = re.compile(
@@ -98,8 +108,10 @@ _REPORTS = re.compile(
 )
 # "In the first stage, we warm up the model ... In the second stage, we apply RLVR".
 _STAGE_OPENER = re.compile(
-    r"^(?:in|during|at)\s+the\s+(?P<nth>first|second|third|fourth|final|last|next)\s+"
-    r"(?:[\w-]+\s+)?(?:stage|phase|step)\b,?\s+",
+    r"^(?:(?:then|next|subsequently|afterwards|finally|lastly),?\s+)?(?:(?:in|during|at)\s+)?the\s+"
+    r"(?:(?P<nth>first|second|third|fourth|final|last|next)\s+(?:[\w-]+\s+)?|"
+    r"(?P<named>(?!(?:same|whole|entire|training|this|each|other)\b)[\w-]+(?:\s+[\w-]+)?)\s+)"
+    r"(?:stage|phase|step)\b,?\s+",
     re.I,
 )
 # "in several respects", "two key limitations": the sentences that follow are points.
@@ -111,7 +123,7 @@ _POINTS_ANNOUNCED = re.compile(
 # "X is fast", "Y cannot be increased": a statement, not the name of a step.
 # A passive "is trained" still describes a step; "is fast" or "can be" does not.
 _STATEMENT = re.compile(
-    r"^(?:\S+\s+){0,5}?(?:(?:is|are|was|were)\s+(?!\w+(?:ed|en|wn|lt|ne)\b)\w+|"
+    r"^(?:\S+\s+){0,5}?(?:(?:is|are|was|were)\s+(?!(?:\w+ly\s+)?[\w-]+(?:ed|en|wn|lt|ne)\b)\w+|"
     r"(?:can|cannot|does|do|becomes|remains|excels|allows)\b)",
     re.I,
 )
@@ -143,6 +155,22 @@ _STEP_LEAD = re.compile(
 )
 # "generate-then-train", "retrieve-then-rerank": a two-step recipe in one compound.
 _THEN_COMPOUND = re.compile(r"\b(?P<a>[a-z]{3,})-then-(?P<b>[a-z]{3,})\b", re.I)
+_NOT_A_PHASE_NAME = frozenset(
+    {"two", "three", "four", "this", "each", "new", "third", "fourth", "fifth", "sixth", "next"}
+)
+_NTH_RANK = {"first": 1, "second": 2, "third": 3, "fourth": 4, "next": 0, "final": 9, "last": 9}
+_PHASE_WORD = re.compile(r"\b(?:stage|phase|step)\b", re.I)
+# "a four-stage pre-training process ..., followed by a two-phase post-training process",
+# "pre-training followed by task-specific fine-tuning": two training phases in order.
+_FOLLOWED_BY = re.compile(r",?\s+(?:(?:and|which is|is)\s+)?followed by\s+(?P<b>[^.;:,()]+)", re.I)
+# The first phase ends where "followed by" starts, after a bracket it may carry.
+_BEFORE_FOLLOWED = re.compile(r"(?P<a>[^.;:,()]+?)\s*(?:\([^)]*\))?$")
+_TRAINING_PHASE = re.compile(
+    r"\b(?:pre-?train\w*|post-?train\w*|mid-?train\w*|fine-?tun\w*|sft|rlhf|dpo|"
+    r"reinforcement learning|rl|distill\w*|instruction[- ]tun\w*|alignment)\b",
+    re.I,
+)
+_NOUN_PHRASE_START = re.compile(r"\b(?:a|an|the|of|through|via|by|with|using)\s+", re.I)
 _ANNOUNCED_COUNT = re.compile(rf"\b{_COUNT}\s+(?:\w+\s+){{0,2}}(?:phases|stages)\b", re.I)
 
 # Stage kinds, tried in order: the first whose words occur in the stage wins.
@@ -251,9 +279,13 @@ def _from_enumeration(text: str, sentences: Sequence[Sentence]) -> list[FoundSta
         markers = list(_ENUMERATOR.finditer(sentence.text))
         if len(markers) < 2 or not _in_order([m.group("mark").lower() for m in markers]):
             continue
-        lead = sentence.text[max(0, markers[0].start() - 80) : markers[0].start()]
-        if _NOT_STAGES_CONTEXT.search(lead) or _REPORTS.search(
-            sentence.text, 0, markers[0].start()
+        # "To address these challenges, we propose a two-stage approach: (1) ...": the
+        # challenges are what the stages answer, not what the list enumerates.
+        lead = _ADDRESSED.sub("", sentence.text[: markers[0].start()])[-80:]
+        if (
+            _ENABLED_BY.search(lead)
+            or _NOT_STAGES_CONTEXT.search(lead)
+            or _REPORTS.search(sentence.text, 0, markers[0].start())
         ):
             continue
         items = [
@@ -286,7 +318,8 @@ def _from_named_phases(text: str, sentences: Sequence[Sentence]) -> list[FoundSt
     for match in _NAMED_PHASE.finditer(text, announced.end()):
         name = match.group("name").replace("\u201c", "").replace("\u201d", "").replace('"', "")
         key = name.lower()
-        if key in seen or key.split()[0] in {"two", "three", "four", "this", "each", "new"}:
+        # "the fourth stage" names no phase: an ordinal only counts them.
+        if key in seen or key.split()[0] in _NOT_A_PHASE_NAME:
             continue
         seen.add(key)
         sentence = next((s.text for s in sentences if s.start <= match.start() < s.end), name)
@@ -297,19 +330,39 @@ def _from_named_phases(text: str, sentences: Sequence[Sentence]) -> list[FoundSt
                 description=_clip(sentence, MAX_DESCRIPTION),
             )
         )
+    ranks = [_NTH_RANK.get(stage.name.split()[0].lower(), 0) for stage in stages]
+    if any(b and a > b for a, b in pairwise(ranks)):  # told backwards: a description
+        return []
     return stages if len(stages) >= 2 else []
 
 
 def _from_stage_sentences(text: str, sentences: Sequence[Sentence]) -> list[FoundStage]:
     """Sentences opened by "In the first stage, ...", "In the second stage, ...": each
     tells one stage, in order."""
-    items = [
-        sentence.text[opener.end() :]
+    openers = [
+        (sentence.text, opener)
         for sentence in sentences
         if (opener := _STAGE_OPENER.match(sentence.text)) is not None
     ]
     del text
-    return _stages(items) if len(items) >= 2 else []
+    ranks = [_NTH_RANK.get((opener.group("nth") or "").lower(), 0) for _, opener in openers]
+    # "The fourth stage looks ... The third stage ...": described, not run in order.
+    if len(openers) < 2 or any(b and a > b for a, b in pairwise(ranks)):
+        return []
+    stages = _stages([told[opener.end() :] for told, opener in openers])
+    if not stages or len(stages) != len(openers):
+        return stages
+    # "In the supervised phase, we sample ...": the phase's own name names the stage.
+    return [
+        _named(opener, stage) if opener.group("named") else stage
+        for (_, opener), stage in zip(openers, stages, strict=True)
+    ]
+
+
+def _named(opener: re.Match[str], stage: FoundStage) -> FoundStage:
+    word = _PHASE_WORD.search(opener.group(0))
+    name = f"{opener.group('named')} {word.group(0) if word else 'phase'}"
+    return FoundStage(name=_clip(name, MAX_NAME), kind=stage.kind, description=stage.description)
 
 
 def _from_announced_list(text: str, sentences: Sequence[Sentence]) -> list[FoundStage]:
@@ -334,7 +387,10 @@ def _from_announced_list(text: str, sentences: Sequence[Sentence]) -> list[Found
 def _list_items(text: str) -> list[str]:
     """Items of a list: split at commas and semicolons (or at "and" when there are none);
     pieces that open with a relative word are joined back to the item before."""
-    pieces = [piece for piece in _SPLIT_ITEMS.split(text) if piece.strip()]
+    # "three stages: training A, with B; training C; and retraining D": the semicolons
+    # separate the items, the commas are inside them.
+    splitter = _SPLIT_SEMICOLONS if ";" in text else _SPLIT_ITEMS
+    pieces = [piece for piece in splitter.split(text) if piece.strip()]
     if len(pieces) < 2:
         pieces = [piece for piece in _SPLIT_PAIR.split(text) if piece.strip()]
     items: list[str] = []
@@ -422,15 +478,38 @@ def _from_then_compound(text: str, sentences: Sequence[Sentence]) -> list[FoundS
     ]
 
 
+def _from_followed_by(text: str, sentences: Sequence[Sentence]) -> list[FoundStage]:
+    """ "A, followed by B", both training phases (pre-training, fine-tuning, RL, ...)."""
+    for found in _FOLLOWED_BY.finditer(text):
+        # Only the text since the last sentence or clause mark can be the first phase.
+        start = max(text.rfind(mark, 0, found.start()) for mark in ".;:,") + 1
+        before = _BEFORE_FOLLOWED.search(text, start, found.start())
+        if before is None:
+            continue
+        first, second = before.group("a"), found.group("b")
+        if not (_TRAINING_PHASE.search(first) and _TRAINING_PHASE.search(second)):
+            continue
+        # The first phase is the last noun phrase before "followed by".
+        starts = list(_NOUN_PHRASE_START.finditer(first))
+        if starts:
+            first = first[starts[-1].end() :]
+        stages = _stages([first, second])
+        if stages:
+            return stages
+    del sentences
+    return []
+
+
 _FINDERS: tuple[Callable[[str, Sequence[Sentence]], list[FoundStage]], ...] = (
     _from_enumeration,
-    _from_stage_sentences,
     _from_announced_list,
+    _from_stage_sentences,
     _from_first_then,
     _from_named_phases,
     _from_ordinal_sentences,
     _from_passive_then,
     _from_then_compound,
+    _from_followed_by,
 )
 
 

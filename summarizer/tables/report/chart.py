@@ -36,8 +36,8 @@ DOT_RADIUS = 4.5
 LABEL_CHARS = 48
 VALUES_CHARS = 28
 
-_UNIT_ORDER = (*UNITS, None)
-_PANEL_TITLES: dict[str | None, str] = {
+UNIT_ORDER = (*UNITS, None)
+PANEL_TITLES: dict[str | None, str] = {
     "%": "Relative change (%)",
     "pp": "Percentage points (pp)",
     "x": "Factor (x)",
@@ -224,7 +224,8 @@ def _tip(claim: _Claim) -> str:
     return "\n".join(lines)
 
 
-def _metric_key(metric: str) -> str:
+def metric_key(metric: str) -> str:
+    """A metric as the chart groups it: case and spacing ignored."""
     return " ".join(metric.casefold().split())
 
 
@@ -258,7 +259,7 @@ def _panel(unit: str | None, claims: list[_Claim], top: float) -> Panel:
     suffix = _SUFFIXES[unit]
     by_metric: dict[str, list[_Claim]] = {}
     for claim in claims:
-        by_metric.setdefault(_metric_key(claim.gain.metric), []).append(claim)
+        by_metric.setdefault(metric_key(claim.gain.metric), []).append(claim)
     metrics = sorted(by_metric, key=lambda key: (-len(by_metric[key]), key))
     groups: list[Group] = []
     rows: list[Row] = []
@@ -281,13 +282,13 @@ def _panel(unit: str | None, claims: list[_Claim], top: float) -> Panel:
     note = "logarithmic scale" if scale.log else "linear scale"
     bottom = y + AXIS
     return Panel(
-        top, bottom, _PANEL_TITLES[unit], note, ticks, tuple(groups), tuple(rows), len(claims)
+        top, bottom, PANEL_TITLES[unit], note, ticks, tuple(groups), tuple(rows), len(claims)
     )
 
 
 def gains_chart(papers: Sequence[tuple[str, PaperCard]]) -> GainsChart:
     """The chart of every quantified gain of `papers` ((anchor, card) pairs, in order)."""
-    claims: dict[str | None, list[_Claim]] = {unit: [] for unit in _UNIT_ORDER}
+    claims: dict[str | None, list[_Claim]] = {unit: [] for unit in UNIT_ORDER}
     unquantified = 0
     for anchor, card in papers:
         for gain in card.claimed_gains:
@@ -297,7 +298,7 @@ def gains_chart(papers: Sequence[tuple[str, PaperCard]]) -> GainsChart:
                 claims[gain.unit].append(_Claim(anchor, card, gain, gain.value))
     panels = []
     top = 0.0
-    for unit in _UNIT_ORDER:
+    for unit in UNIT_ORDER:
         if claims[unit]:
             panel = _panel(unit, claims[unit], top)
             panels.append(panel)

@@ -1,8 +1,9 @@
 """Everything report.html shows, gathered from the cards: one model, no markup.
 
-Papers appear in the overview's order (its grouping and sort), numbered from 1; the
-number names each paper's place in the page (`#paper-7`), so the overview, the chart and
-the stage matrix all lead to the same paper. A paper_id seen twice keeps its first card.
+Papers appear in the overview's order (its grouping and sort), numbered from 1 (a part
+of a report in parts goes on from the part before); the number names each paper's place
+in the page (`#paper-7`), so the overview, the chart and the stage matrix all lead to the
+same paper. A paper_id seen twice keeps its first card.
 """
 
 from __future__ import annotations
@@ -59,6 +60,19 @@ class MatrixRow:
 
 
 @dataclass(frozen=True)
+class PartPlace:
+    """Where a part stands in a report too big for one page (parts.py): its number, and
+    the addresses, relative to it, of the index page and of the parts before and after."""
+
+    number: int
+    parts: int
+    papers: int  # in the whole report
+    index: str
+    previous: str | None
+    next: str | None
+
+
+@dataclass(frozen=True)
 class Report:
     """The whole page's content."""
 
@@ -71,6 +85,7 @@ class Report:
     kind_counts: tuple[int, ...]
     matrix: tuple[MatrixRow, ...]
     sections: tuple[tuple[str | None, tuple[Paper, ...]], ...]
+    part: PartPlace | None = None
 
 
 def _plural(count: int, word: str) -> str:
@@ -135,8 +150,24 @@ def gather_report(
 ) -> Report:
     """The report's content for `cards`: overview grouped and sorted as asked."""
     unique = unique_by_id(cards)
-    by_id = {card.paper_id: card for card in unique}
     overview = build_table(unique, view="overview", group_by=group_by, sort=sort)
+    return gather_overview(overview, unique, repeated=len(cards) - len(unique))
+
+
+def gather_overview(
+    overview: Table,
+    cards: Sequence[PaperCard],
+    *,
+    repeated: int = 0,
+    first: int = 1,
+    part: PartPlace | None = None,
+) -> Report:
+    """The report's content for an overview of `cards` (unique), in the overview's order.
+
+    Papers are numbered from `first`; `repeated` cards were left out. A `part` page says
+    which papers of the whole report it holds.
+    """
+    by_id = {card.paper_id: card for card in cards}
     id_at = overview.view.column_names.index("paper_id")
     anchors: dict[str, str] = {}
     sections = []
@@ -144,8 +175,9 @@ def gather_report(
         papers = []
         for row in section.rows:
             paper_id = str(row[id_at])
-            anchor = anchors.setdefault(paper_id, f"paper-{len(anchors) + 1}")
-            papers.append(_paper(len(anchors), anchor, by_id[paper_id], section.name))
+            anchor = anchors.setdefault(paper_id, f"paper-{first + len(anchors)}")
+            number = first - 1 + len(anchors)
+            papers.append(_paper(number, anchor, by_id[paper_id], section.name))
         sections.append((section.name, tuple(papers)))
     ordered = [(paper.anchor, paper.card) for _, papers in sections for paper in papers]
     chart = gains_chart(ordered)
@@ -154,19 +186,25 @@ def gather_report(
         sum(1 for _, card in ordered if any(stage.kind == kind for stage in card.stages))
         for kind in STAGE_KINDS
     )
-    gains = sum(len(card.claimed_gains) for card in unique)
+    gains = sum(len(card.claimed_gains) for card in cards)
     inputs = [name for name, _ in sections if name is not None]
+    from_inputs = f" from {_plural(len(inputs), 'input')}: {', '.join(inputs)}." if inputs else "."
+    if part is None:
+        heading = f"Report on {_plural(len(cards), 'paper')}"
+        papers_line = _plural(len(cards), "paper") + from_inputs
+    else:
+        heading = f"Report on {_plural(part.papers, 'paper')}, part {part.number} of {part.parts}"
+        papers_line = f"Papers {first} to {first + len(cards) - 1} of {part.papers}" + from_inputs
     summary = [
-        _plural(len(unique), "paper")
-        + (f" from {_plural(len(inputs), 'input')}: {', '.join(inputs)}." if inputs else "."),
+        papers_line,
         f"{_plural(gains, 'claimed gain')}, {chart.gains} with a number "
         f"(from {_plural(chart.papers, 'paper')}); {len(matrix)} of the papers "
         "describe stages.",
     ]
-    if len(unique) < len(cards):
-        summary.append(f"{_plural(len(cards) - len(unique), 'repeated card')} left out.")
+    if repeated:
+        summary.append(f"{_plural(repeated, 'repeated card')} left out.")
     return Report(
-        heading=f"Report on {_plural(len(unique), 'paper')}",
+        heading=heading,
         summary=tuple(summary),
         overview=overview,
         anchors=anchors,
@@ -175,4 +213,5 @@ def gather_report(
         kind_counts=kind_counts,
         matrix=matrix,
         sections=tuple(sections),
+        part=part,
     )

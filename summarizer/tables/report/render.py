@@ -7,11 +7,12 @@ chart is SVG drawn here, on the server side.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from summarizer.tables.assets import asset, inline_assets
-from summarizer.tables.render_html import column_classes, html_cells
+from summarizer.tables.render_html import HtmlCells, page_columns
 from summarizer.tables.report import chart
 from summarizer.tables.report.gather import Report
 
@@ -46,29 +47,29 @@ def _page() -> tuple[jinja2.Template, dict[str, str]]:
 def _overview(report: Report) -> list[dict[str, Any]]:
     table = report.overview
     id_at = table.view.column_names.index("paper_id")
+    cells = HtmlCells(table.view)
     return [
         {
             "name": section.name,
-            "rows": [
-                (report.anchors[str(row[id_at])], html_cells(table, row)) for row in section.rows
-            ],
+            "rows": [(report.anchors[str(row[id_at])], cells(row)) for row in section.rows],
         }
         for section in table.sections
     ]
 
 
-def render_report_page(report: Report) -> str:
-    """The report as one HTML page."""
+def report_page_chunks(report: Report) -> Iterator[str]:
+    """The report as one HTML page, in pieces as the template makes them."""
     template, assets = _page()
-    columns = report.overview.reader_columns()
-    text: str = template.render(
+    return template.generate(
         report=report,
-        columns=[
-            {"label": column.label, "classes": column_classes(column)} for _, column in columns
-        ],
+        columns=page_columns(report.overview.view),
         overview=_overview(report),
         chart=report.chart,
         geometry=_GEOMETRY,
         **assets,
     )
-    return text
+
+
+def render_report_page(report: Report) -> str:
+    """The report as one HTML page."""
+    return "".join(report_page_chunks(report))
