@@ -36,6 +36,7 @@ class Recipe(BaseModel):
     prompt_version: str | None = None
     schema_version: str
     temperature: float | None = None
+    seed: int | None = None
     max_reasks: int | None = None
     # Where a smaller limit cuts answers short: only for engines that generate text.
     max_tokens: int | None = None

@@ -36,6 +36,7 @@ OTHER_VALUES: dict[str, Any] = {
     "prompt_version": "p2",
     "schema_version": "s2",
     "temperature": 0.7,
+    "seed": 7,
     "max_reasks": 0,
     "max_tokens": 1000,
     "grounding": "keep",
@@ -108,6 +109,7 @@ SETTING_CHANGES = [
     ("max_tokens", {"max_tokens": 1500}),
     ("grounding", {"keep_ungrounded": True}),
     ("temperature", {"temperature": 0.5}),
+    ("seed", {"seed": 7}),
 ]
 
 
