@@ -65,7 +65,7 @@ def cache_key(recipe: Recipe, title: str | None, abstract: str) -> str:
     """The hash that names one answer: the card's recipe, the title and the abstract."""
     material = {
         "cache_version": CACHE_VERSION,
-        "recipe": recipe.recipe().model_dump(mode="json"),
+        "recipe": recipe.identity(),
         "title": title,
         "abstract": abstract,
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -36,6 +36,7 @@ class Recipe(BaseModel):
     prompt_version: str | None = None
     schema_version: str
     temperature: float | None = None
+    seed: int | None = None
     max_reasks: int | None = None
     # Where a smaller limit cuts answers short: only for engines that generate text.
     max_tokens: int | None = None
@@ -51,13 +52,16 @@ class Recipe(BaseModel):
         """A short stable hash of the recipe, for logs and file names."""
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()[:12]
 
+    def identity(self) -> dict[str, Any]:
+        """The fields that are set, as JSON values: what the cache key and the fingerprint
+        hash. A field left None is not part of it, so a field added later (None unless
+        set) leaves every existing key, and every answer cached under it, as it was."""
+        return self.recipe().model_dump(mode="json", exclude_none=True)
+
     def canonical_json(self) -> str:
-        """The recipe's fields as canonical JSON (sorted keys, no spaces)."""
+        """The recipe's identity as canonical JSON (sorted keys, no spaces)."""
         return json.dumps(
-            self.recipe().model_dump(mode="json"),
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
+            self.identity(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         )
 
     def differences(self, other: Recipe) -> list[str]:

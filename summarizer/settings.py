@@ -102,6 +102,9 @@ class Settings:
     max_reasks: int = _option(2, minimum=0, help="Re-asks after an invalid or ungrounded answer.")
     max_tokens: int = _option(2048, minimum=1, help="Answer token limit.")
     temperature: float = _option(0.0, minimum=0, help="Sampling temperature.")
+    seed: int | None = _option(
+        None, minimum=0, help="Sampling seed, where the server supports one (OpenAI, vLLM)."
+    )
     keep_ungrounded: bool = _option(
         False, help="Keep items that fail grounding (flagged) instead of dropping them."
     )

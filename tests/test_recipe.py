@@ -36,6 +36,7 @@ OTHER_VALUES: dict[str, Any] = {
     "prompt_version": "p2",
     "schema_version": "s2",
     "temperature": 0.7,
+    "seed": 7,
     "max_reasks": 0,
     "max_tokens": 1000,
     "grounding": "keep",
@@ -108,6 +109,7 @@ SETTING_CHANGES = [
     ("max_tokens", {"max_tokens": 1500}),
     ("grounding", {"keep_ungrounded": True}),
     ("temperature", {"temperature": 0.5}),
+    ("seed", {"seed": 7}),
 ]
 
 
@@ -145,3 +147,12 @@ def test_a_setting_changes_all_five_together(
     assert after == recipe_for(changed_settings).model_dump(mode="json")
     # The same settings again: everything cached, nothing refused.
     assert dry_run(seeds, tmp_path / "third", changed_settings, limit=2).to_request == 0
+
+
+def test_a_field_left_unset_is_not_part_of_the_key() -> None:
+    """A recipe field added later (None unless set) keeps every existing cache key."""
+    unset = BASE.model_copy(update={"engine_version": None})
+    assert "engine_version" not in unset.identity()
+    assert cache_key(unset, "T", "A") == cache_key(
+        Recipe.model_validate(unset.identity()), "T", "A"
+    )

@@ -347,6 +347,8 @@ class LLMEngine:
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
         }
+        if self.settings.seed is not None:
+            base["seed"] = self.settings.seed
         request = self._shaped(handlers, response_model, base)
         self._check_fits(request)
         return Conversation(
@@ -498,6 +500,7 @@ def generative_recipe(settings: Settings, *, engine: str, model: str | None) -> 
         prompt_version=prompt_version(),
         schema_version=schema_version(),
         temperature=settings.temperature,
+        seed=settings.seed,
         max_reasks=settings.max_reasks,
         max_tokens=settings.max_tokens,
         grounding=grounding_policy(settings),
