@@ -22,7 +22,7 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from summarizer.api import Summarizer, SummaryResult
 from summarizer.cache import cache_key, open_cache
@@ -57,7 +57,6 @@ from summarizer.settings import DEFAULT_CONCURRENCY, Settings
 
 if TYPE_CHECKING:
     from summarizer.batch_api import BatchAPIOptions
-    from summarizer.scaleout.driver import RayResults
 
 # Ctrl-C: papers in flight get this long to finish before they are cancelled.
 GRACE_SECONDS = 5.0
@@ -473,8 +472,18 @@ class _Run:
         self.errors.close()
 
 
-# Results for a run's papers, given the event that asks them to stop.
-ResultSource = Callable[[asyncio.Event], AsyncIterator[SummaryResult]]
+class ResultSource(Protocol):
+    """Where a run's results come from (this process, a Batch API, a Ray cluster)."""
+
+    def __call__(self, stop: asyncio.Event) -> AsyncIterator[SummaryResult]:
+        """Results for the run's papers, until done or until `stop` is set."""
+        ...
+
+    def finish(
+        self, report: BatchReport, recipe: Recipe, usage: Usage, prices: Path | None
+    ) -> None:
+        """Put what this source saw into run.json: its cache, concurrency and costs."""
+        ...
 
 
 class _OnlineResults:
@@ -487,6 +496,19 @@ class _OnlineResults:
 
     def __call__(self, stop: asyncio.Event) -> AsyncIterator[SummaryResult]:
         return self.summarizer.asummarize_many(self.todo, limiter=self.limiter, stop=stop)
+
+    def finish(
+        self, report: BatchReport, recipe: Recipe, usage: Usage, prices: Path | None
+    ) -> None:
+        """The cache's problem, if any, and how concurrency went."""
+        del recipe, usage, prices
+        cache = self.summarizer.cache
+        report.cache_problem = cache.problem if cache is not None else None
+        report.concurrency = {
+            "maximum": self.limiter.maximum,
+            "lowest": self.limiter.lowest_limit,
+            "rate_limits": self.limiter.rate_limits,
+        }
 
 
 class _BatchAPIResults:
@@ -508,16 +530,24 @@ class _BatchAPIResults:
             summarizer, out_dir, options, progress=progress, limiter=limiter
         )
 
+        self.online = _OnlineResults(summarizer, todo, limiter)
+
     def __call__(self, stop: asyncio.Event) -> AsyncIterator[SummaryResult]:
         return self.source.results(self.todo, stop)
 
-    def report(self, recipe: Recipe, usage: Usage, prices_file: Path | None) -> dict[str, Any]:
-        """run.json's `batch_api` section, with the run's cost at both prices."""
+    def finish(
+        self, report: BatchReport, recipe: Recipe, usage: Usage, prices: Path | None
+    ) -> None:
+        """As online, plus run.json's `batch_api` section: the cost at batch prices, and
+        the papers still waiting in batches (not "not attempted")."""
         from summarizer.batch_api import batch_api_costs
 
+        self.online.finish(report, recipe, usage, prices)
         section = self.source.report()
-        section.update(batch_api_costs(self.source.tally, recipe.model, usage, prices_file))
-        return section
+        section.update(batch_api_costs(self.source.tally, recipe.model, usage, prices))
+        report.batch_api = section
+        report.estimated_cost_usd = section["estimated_cost_usd"]
+        report.not_attempted = max(0, report.not_attempted - section["papers_waiting"])
 
 
 def _source(
@@ -530,7 +560,7 @@ def _source(
     ray: RayOptions | None,
     cleanup: ExitStack,
     papers: int,
-) -> _OnlineResults | _BatchAPIResults | RayResults:
+) -> ResultSource:
     """Where the run's results come from: this process, a Batch API, or a Ray cluster
     (joined here, before any output file is opened, and left by `cleanup`)."""
     if ray is not None:
@@ -659,18 +689,6 @@ def run_batch(
             finally:
                 progress.stop()
                 run.close()
-            if summarizer.cache is not None:
-                report.cache_problem = summarizer.cache.problem
-            report.concurrency = {
-                "maximum": limiter.maximum,
-                "lowest": limiter.lowest_limit,
-                "rate_limits": limiter.rate_limits,
-            }
-            if ray is not None:  # the actors' caches and the cluster's budget
-                from summarizer.scaleout.driver import RayResults
-
-                assert isinstance(source, RayResults)
-                report.cache_problem, report.concurrency = source.cache_problem, source.concurrency
         # The counting pass read everything; the working pass stops early when the run does.
         _fill_plan_counts(report, counted)
         report.not_attempted = max(0, counted.todo - report.new_cards - report.failed)
@@ -678,10 +696,7 @@ def run_batch(
             report.stopped_by = str(run.stopped.cause)
         report.usage = {**run.usage.model_dump(), "total_tokens": run.usage.total_tokens}
         report.estimated_cost_usd = _cost(recipe, run.usage, prices_file)
-        if isinstance(source, _BatchAPIResults):
-            report.batch_api = source.report(recipe, run.usage, prices_file)
-            report.estimated_cost_usd = report.batch_api["estimated_cost_usd"]
-            report.not_attempted = max(0, report.not_attempted - report.batch_api["papers_waiting"])
+        source.finish(report, recipe, run.usage, prices_file)
         report.cards_in_file = len(done) + report.new_cards
         if tables and report.cards_in_file:
             report.tables, pages = _write_tables(out_dir / CARDS_FILE, out_dir)

@@ -24,8 +24,9 @@ import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarizer.api import SummaryResult
 from summarizer.engines import engine_kind
@@ -37,6 +38,11 @@ from summarizer.scaleout.dataset import papers_dataset, results_dataset
 from summarizer.scaleout.options import RayOptions, WorkSplit, split_work
 from summarizer.scaleout.rows import result_from_row
 from summarizer.settings import Settings
+
+if TYPE_CHECKING:
+    from summarizer.batch import BatchReport
+    from summarizer.cards import Usage
+    from summarizer.recipe import Recipe
 
 INTERRUPTED = "interrupted"
 # Rows handed from Ray's thread to the event loop and not yet recorded, at most.
@@ -97,6 +103,13 @@ class RayResults:
 
     def __call__(self, stop: asyncio.Event) -> AsyncIterator[SummaryResult]:
         return self._results(stop)
+
+    def finish(
+        self, report: BatchReport, recipe: Recipe, usage: Usage, prices: Path | None
+    ) -> None:
+        """What the cluster saw, for run.json: the actors' caches and the shared budget."""
+        del recipe, usage, prices
+        report.cache_problem, report.concurrency = self.cache_problem, self.concurrency
 
     async def _results(self, stop: asyncio.Event) -> AsyncIterator[SummaryResult]:
         ray, split = self._ray, self._split
