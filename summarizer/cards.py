@@ -12,9 +12,16 @@ import json
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from summarizer.errors import CardFileError
 from summarizer.recipe import Recipe
@@ -178,8 +185,9 @@ class Usage(BaseModel):
         )
 
 
-# How a card's first answer came when not from an online request.
-Via = Literal["batch_api"]
+# How a card's first answer came when not from an online request. (Its JSON Schema is
+# given, since pydantic versions write a one-value Literal differently.)
+Via = Annotated[Literal["batch_api"], WithJsonSchema({"const": "batch_api", "type": "string"})]
 
 
 class Provenance(Recipe):
