@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from bench_common import machine, test_server
 
 from summarizer.batch import run_batch
 from summarizer.papers import Paper, read_papers
@@ -37,23 +36,6 @@ from summarizer.settings import resolve_settings
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = str(REPO / "seeds")
 MODEL = "test-model"
-
-
-@contextmanager
-def test_server(latency: float) -> Iterator[str]:
-    """The test server in its own process; yields its base URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "summarizer.testserver", "--port", "0", "--latency", str(latency)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    base_url = process.stdout.readline().strip()
-    try:
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def unique_papers() -> list[Paper]:
@@ -73,7 +55,7 @@ def batch_wall_time(base_url: str, concurrency: int, *, cache: Path | None) -> t
         cpu, start = os.times(), time.perf_counter()
         report = run_batch([SEEDS], Path(out), settings, concurrency=concurrency, tables=False)
         wall, cpu_end = time.perf_counter() - start, os.times()
-    assert report.new_cards == len(unique_papers()), report.summary()
+    assert report.new_cards + len(report.skipped) == len(unique_papers()), report.summary()
     return wall, (cpu_end.user - cpu.user) + (cpu_end.system - cpu.system)
 
 
@@ -144,18 +126,6 @@ def console_script() -> str:
     return str(beside) if beside.exists() else (shutil.which("summarizer") or "summarizer")
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.5)
@@ -168,7 +138,7 @@ def main() -> None:
     papers = unique_papers()
     rows: list[tuple[str, str, str]] = []
 
-    with test_server(args.latency) as base_url:
+    with test_server("--latency", str(args.latency)) as base_url:
         warm_up(base_url)
         wall, _ = batch_wall_time(base_url, args.concurrency, cache=None)
         ideal = len(papers) * args.latency / args.concurrency
@@ -192,7 +162,7 @@ def main() -> None:
                 )
             )
 
-    with test_server(0.0) as base_url:
+    with test_server("--latency", "0") as base_url:
         warm_up(base_url)
         for label, cache in (("cache off", None), ("cache on", Path(tempfile.mkdtemp()))):
             wall, cpu = batch_wall_time(base_url, args.concurrency, cache=cache)

@@ -28,19 +28,19 @@ Prints a Markdown table (the numbers in docs/benchmarks.md come from it).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bench_common import machine, reset_server, server_stats
+from bench_common import test_server as server_process
 
 from summarizer.batch import BatchReport, run_batch
 from summarizer.batch_api import BatchAPIOptions
@@ -55,7 +55,6 @@ MODEL = "gpt-4o-mini"  # any name is served; this one is in the price table
 def test_server(args: argparse.Namespace) -> Iterator[str]:
     """The test server in its own process; yields its base URL."""
     command = [
-        sys.executable, "-m", "summarizer.testserver", "--port", "0",
         "--latency", str(args.latency), "--seed", "1",
         "--fault-rate", str(args.fault_rate),
         "--faults", "429,500,503,bad_json,schema_invalid,truncated,ungrounded",
@@ -64,25 +63,8 @@ def test_server(args: argparse.Namespace) -> Iterator[str]:
         "--batch-seconds-per-request", str(args.per_line),
         "--batch-fault-rate", str(args.fault_rate),
     ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    base_url = process.stdout.readline().strip()
-    try:
+    with server_process(*command) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def stats(base_url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(base_url.removesuffix("/v1") + "/_stats") as answer:
-        result: dict[str, Any] = json.load(answer)
-    return result
-
-
-def reset(base_url: str) -> None:
-    request = urllib.request.Request(base_url.removesuffix("/v1") + "/_reset", method="POST")
-    urllib.request.urlopen(request).close()
 
 
 @dataclass
@@ -105,7 +87,7 @@ def run(
 ) -> Measured:
     """One run of seeds/ into a fresh folder and cache (and, with `collect_after`, the
     same command again after the batch ended)."""
-    reset(base_url)
+    reset_server(base_url)
     name = label.replace(" ", "-").replace("/", "")
     settings = resolve_settings(
         base_url=base_url, model=MODEL, cache_dir=scratch / f"cache-{name}", environ={}
@@ -123,7 +105,7 @@ def run(
     used = (cpu_end.user - cpu.user) + (cpu_end.system - cpu.system)
     cards = sum(1 for _ in (out / "cards.jsonl").open())
     assert cards + report.failed == 295, report.summary()
-    return Measured(label, wall, used, report, stats(base_url))
+    return Measured(label, wall, used, report, server_stats(base_url))
 
 
 def row(measured: Measured, online_cost: float | None) -> str:
@@ -179,18 +161,6 @@ def memory(sizes: list[int]) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def main() -> None:

@@ -39,14 +39,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
+from bench_common import server_stats, test_server  # noqa: E402
 from bench_memory import write_reading_list  # noqa: E402
 
 from summarizer.batch import BatchReport, run_batch  # noqa: E402
@@ -103,29 +101,6 @@ def timed_batch(
         ray=ray,
     )
     return time.perf_counter() - started, timeline, report
-
-
-@contextmanager
-def test_server(*options: str) -> Iterator[str]:
-    """The test server in its own process; yields its base URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "summarizer.testserver", "--port", "0", *options],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    base_url = process.stdout.readline().strip()
-    try:
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def server_stats(base_url: str) -> dict[str, object]:
-    with urllib.request.urlopen(base_url.removesuffix("/v1") + "/_stats") as response:
-        stats: dict[str, object] = json.load(response)
-    return stats
 
 
 def over_capacity(base_url: str) -> int:

