@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 # "we introduce", "this paper presents": what follows is what the paper contributes.
+# "We also release X" (or further, additionally) adds something beside the main result, so
+# its object does not decide the kind.
 _PROPOSE = re.compile(
-    r"\b(?:we|this (?:paper|work)|here we)\s+(?:\w+\s+)?(?:introduce|present|propose|release|"
-    r"construct|build|create|curate|collect|develop)s?\b"
+    r"\b(?:we|this (?:paper|work)|here we)\s+(?!also\b|further\b|additionally\b)(?:\w+\s+)?"
+    r"(?:introduce|present|propose|release|construct|build|create|curate|collect|develop)s?\b"
 )
 _WINDOW = 90  # characters after a proposal verb where its object is looked for
 # The noun ends its phrase ("a new dataset, ..."), so "dataset distillation" is no dataset.
@@ -25,7 +27,12 @@ _MODEL_RELEASE = re.compile(
 )
 _OBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("report", _MODEL_RELEASE),
-    ("benchmark", re.compile(rf"{_OBJECT}(?:benchmark|leaderboard)s?\b{_NOUN_END}")),
+    (
+        "benchmark",
+        re.compile(
+            rf"{_OBJECT}(?:benchmark|leaderboard|testbed|test suite|evaluation suite)s?\b{_NOUN_END}"
+        ),
+    ),
     ("dataset", re.compile(rf"{_OBJECT}(?:dataset|corpus)\b{_NOUN_END}")),
     (
         "system",
@@ -71,7 +78,11 @@ _METHOD = re.compile(
 # A new method is beyond doubt: "we propose a ..." (not "we propose to use" an existing
 # one), "the proposed method" (not "the proposed hypothesis"), "a novel approach".
 _NEW_METHOD = re.compile(
-    r"\bwe (?:\w+ )?propose (?!to\b)|"
+    r"\b(?:we (?:\w+ )?|, and )propose (?!to\b)|"
+    # The passive ("a multi-view method is proposed") and a named one ("an approach called X").
+    rf"\b{_METHOD_NOUN} (?:is|are) (?:\w+ )?(?:proposed|introduced)\b|"
+    rf"\b(?:introduce|present|develop)s? (?:a|an) (?:[\w-]+ ){{0,3}}?{_METHOD_NOUN},? "
+    r"(?:called|named|termed|dubbed)\b|"
     rf"\b(?:the|our) proposed (?:[\w()-]+ ){{0,3}}?{_METHOD_NOUN}|"
     rf"\bnovel (?:[\w-]+ ){{0,2}}{_METHOD_NOUN}|"
     rf"\b(?:we|this (?:paper|work))\s+(?:\w+\s+)?(?:introduce|present|develop)s?\s+"
@@ -82,7 +93,17 @@ _ANALYSIS = re.compile(
     r"\bwe (?:\w+ )?(?:study|investigate|analy[sz]e|examine|explore|ask|characteri[sz]e|"
     r"measure|revisit|probe|uncover|find)\b(?!\s+(?:the\s+)?(?:problem|setting|task)s?\s+of\b)|"
     r"\bempirical (?:study|analysis|investigation)\b|"
-    r"\b(?:this|our) (?:study|analysis)\b|\bwe take a\b"
+    r"\b(?:this|our) (?:study|analysis)\b|\bwe take a\b|\bwe (?:\w+ )?look (?:at|into)\b|"
+    # "We conduct our own investigation", not "we conduct extensive experiments".
+    r"\bwe (?:\w+ )?conduct (?:a |an |our )?(?:[\w-]+ ){0,3}?(?:study|investigation|comparison)\b"
+)
+# A result stated as a bound, ratio or complexity is the paper's theory even when the
+# abstract opens with "we study" or "our analysis shows": studies report findings, not bounds.
+_BOUND = re.compile(
+    r"\bsample complexity\b|\bminimax\b|\bregret (?:bound|guarantee)s?\b|-competitive\b|"
+    r"\bcompetitive ratio\b|"
+    r"\b(?:upper|lower|error|risk|regret|generalization|tight|matching)\s+bounds?\b(?!\s+of\b)"
+    r"(?!\s+on\s+(?:the\s+)?(?:[\w-]+\s+)?(?:performance|accuracy|quality|capabilit))"
 )
 _ORDERED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("theory", _THEORY),
@@ -106,6 +127,14 @@ _TITLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 # A title that asks a question ("Does X help?", "How do models ...") announces a study.
+# "X: A Multi-agent Framework for Y": the title names the method the paper contributes, so
+# a benchmark or dataset the abstract presents beside it is secondary.
+_TITLE_METHOD = re.compile(
+    r"^[^:]{1,40}:\s*(?:an?|the)\s*(?!(?:[\w-]+\s+){0,4}?(?:formal|theoretical|conceptual)\b)"
+    r"(?:[\w-]+\s+){0,4}?(?:framework|method|approach|algorithm|architecture|technique)s?\b"
+)
+# "Improving X", "Enhancing Y": the title announces a way to make something better.
+_TITLE_IMPROVE = re.compile(r"^(?:improving|enhancing|boosting|accelerating)\b")
 _TITLE_QUESTION = re.compile(r"\?|^(?:how|why|what|when|does|do|is|are|can|should)\b")
 # "Analyzing X", "An Empirical Study of Y", "Understanding Z": a title that names a study.
 _TITLE_STUDY = re.compile(
@@ -125,6 +154,8 @@ def find_contribution(title: str | None, abstract: str) -> str:
     for kind, cue in _ANYWHERE:
         if cue.search(text):
             return kind
+    if _TITLE_METHOD.search(lowered_title):
+        return "method"
     for proposal in _PROPOSE.finditer(text):
         window = text[proposal.end() : proposal.end() + _WINDOW]
         for kind, noun in _OBJECTS:
@@ -142,6 +173,10 @@ def find_contribution(title: str | None, abstract: str) -> str:
     if first == "theory" and (not new_method or _OWN_THEORY.search(text)):
         return "theory"
     if new_method:
+        return "method"
+    if _BOUND.search(text):
+        return "theory"
+    if _TITLE_IMPROVE.search(lowered_title):
         return "method"
     if (
         first == "analysis"
