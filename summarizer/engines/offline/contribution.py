@@ -30,7 +30,8 @@ _OBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "benchmark",
         re.compile(
-            rf"{_OBJECT}(?:benchmark|leaderboard|testbed|test suite|evaluation suite)s?\b{_NOUN_END}"
+            rf"{_OBJECT}(?:benchmark|leaderboard|testbed|test suite|evaluation suite)s?\b"
+            rf"{_NOUN_END}"
         ),
     ),
     ("dataset", re.compile(rf"{_OBJECT}(?:dataset|corpus)\b{_NOUN_END}")),
