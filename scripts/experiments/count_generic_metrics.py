@@ -4,8 +4,8 @@ Two readings of "generic": bare (the offline engine's own `is_generic`: "perform
 "results", "capabilities") and wide (bare, or a generic word followed by on, in, across,
 of or for and where it was measured: "performance on MATH-500", "results on four
 benchmarks"), and a third, stricter line that also counts a generic word behind a hollow
-adjective ("average performance"). Prints the total gains and the counts with their shares, optionally for
-some seed files only.
+adjective ("average performance"). Prints the total gains and the counts with their
+shares, optionally for some seed files only.
 
     python scripts/experiments/count_generic_metrics.py /tmp/x/off/cards.jsonl
     python scripts/experiments/count_generic_metrics.py cards.jsonl \
