@@ -491,6 +491,10 @@ _PASSIVE_OR_INTRANSITIVE = re.compile(
     re.I,
 )
 _POSSESSIVES = _word_set("our my your his her its their")
+_ADVERBS = _word_set(
+    "also sometimes often then still even only further thus therefore hence always never "
+    "again already usually generally typically frequently rarely much far"
+)
 # Subjects that are the thing compared, not what was measured of it.
 _SYSTEM_HEADS = _word_set(
     "method methods model models approach approaches framework frameworks system systems "
@@ -512,8 +516,12 @@ def _subject(before: str) -> str | None:
         elif word.lower() in _DETERMINERS | _POSSESSIVES:
             cut = index  # "our tests their total returns": the last phrase opens here
     words = words[cut:]
-    if not words or words[-1].lower() in _SYSTEM_HEADS:
-        return None
+    if (
+        not words
+        or words[-1].lower() in _SYSTEM_HEADS
+        or any(word.lower() in _ADVERBS for word in words)
+    ):
+        return None  # "can be also improved", "and sometimes match": no subject here
     opens_clause = len(words) == len(_words(before))
     if any(_is_name(word) for word in words) or any(
         re.match(r"[A-Z]", word) and not (index == 0 and opens_clause)
