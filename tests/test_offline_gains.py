@@ -374,3 +374,99 @@ def test_a_claim_that_names_no_metric_takes_the_one_its_sentence_names() -> None
     assert [gain.metric for gain in _gains(both)] == ["performance on three benchmarks"]
     vague = "Our model outperforms strong baselines on three benchmarks."
     assert [gain.metric for gain in _gains(vague)] == ["performance on three benchmarks"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric"),
+    [
+        # A task goes before the metric, the way a reader writes it.
+        (
+            "Our model outperforms the baselines on both parsing and language modeling.",
+            "parsing and language modeling performance",
+        ),
+        ("Our agent outperforms strong baselines on coding tasks.", "coding performance"),
+        (
+            "The method outperforms prior work on four speech benchmarks.",
+            "speech benchmark performance",
+        ),
+        # A setting's kind is what qualifies the metric; a bare setting says nothing.
+        ("Our model outperforms the baselines in the few-shot setting.", "few-shot performance"),
+        ("Our approach outperforms the teacher in both settings.", "performance"),
+        ("Our approach outperforms the teacher on larger models.", "performance"),
+        # A benchmark name, a vague collection and an unknown place stay as they are.
+        ("Our model outperforms the baselines on MMLU-Pro.", "performance on MMLU-Pro"),
+        ("Our model outperforms the baselines on GLUE tasks.", "performance on GLUE tasks"),
+        (
+            "Our model outperforms the baselines on two standard benchmarks.",
+            "performance on two standard benchmarks",
+        ),
+    ],
+)
+def test_a_generic_metric_is_reworded_by_what_its_place_names(sentence: str, metric: str) -> None:
+    [gain] = _gains(sentence)
+    assert gain.metric == metric
+    _assert_grounded(sentence, [gain])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric"),
+    [
+        (
+            "In our tests their total returns eventually exceed those of the best single fund.",
+            "total returns",
+        ),
+        (
+            "With our curriculum the planning ability is enhanced with few samples.",
+            "planning ability",
+        ),
+        ("Answer diversity steadily improves with more attention layers.", "Answer diversity"),
+    ],
+)
+def test_the_subject_of_a_claim_is_its_metric_when_it_is_a_quantity(
+    sentence: str, metric: str
+) -> None:
+    [gain] = _gains(sentence)
+    assert gain.value is None and gain.metric == metric
+    assert gain.baseline is None or not gain.baseline.startswith("those")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Our method is improved with more data.",
+        "FastNet surpasses that of the baseline.",
+    ],
+)
+def test_a_system_as_subject_is_not_a_metric(sentence: str) -> None:
+    assert all(gain.metric == "performance" for gain in _gains(sentence))
+
+
+def test_a_clause_that_says_what_is_measured_belongs_to_the_claim_before_it() -> None:
+    abstract = (
+        "Sampling with our models outperforms nucleus sampling over long texts, both in "
+        "terms of diversity and human ratings."
+    )
+    [gain] = _gains(abstract)
+    assert gain.metric == "diversity and human ratings"
+    assert gain.quote.endswith("both in terms of diversity and human ratings")
+    _assert_grounded(abstract, [gain])
+    quantified = "Our model beats the baseline by 4.1%, in terms of exact match."
+    [gain] = _gains(quantified)
+    assert (gain.value, gain.metric) == (4.1, "exact match")
+    _assert_grounded(quantified, [gain])
+
+
+def test_based_is_never_a_metric() -> None:
+    abstract = "Our ranking improves based on user feedback compared to the old ranker."
+    assert all(gain.metric != "based" for gain in _gains(abstract))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Existing detectors can be also improved with the generated data.",
+        "Our bounds improve on the local model and sometimes match those of the central model.",
+    ],
+)
+def test_an_adverb_before_the_verb_is_no_subject_metric(sentence: str) -> None:
+    assert all(gain.metric not in {"also", "sometimes"} for gain in _gains(sentence))

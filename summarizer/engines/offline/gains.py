@@ -22,6 +22,7 @@ from summarizer.engines.offline.metrics import (
     paired_metrics,
     qualified,
     quantified_metric,
+    task_performance,
 )
 from summarizer.engines.offline.sentences import Sentence
 
@@ -227,6 +228,13 @@ _CONDITION = re.compile(
     r"\b(?:on|in|across)\s+(?P<what>(?:the\s+)?[A-Z][\w\-.+@]*(?:\s+[\w\-.+@]+){0,5}?)"
     r"(?=\s+(?:from|by|with|while|and|to|over|compared)\b|[,;()]|$)"
 )
+# ", both in terms of diversity and human preferences": a clause that only says what the
+# claim before it is measured in belongs to that claim.
+_METRIC_TAIL = re.compile(
+    r"(?:(?:both|especially|particularly|mainly|notably|primarily)\s+)?"
+    r"(?:in terms of|with respect to|with regard to)\s+\S",
+    re.I,
+)
 _DENIED_TAIL = re.compile(r"\b(?:without|with\s+no)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+[\u2013\u2014]\s+|:\s+")
@@ -315,6 +323,17 @@ def _split_claims(
                     cursor = cut.end()
         parts.append(_Clause(cursor, clause.end))
     return parts
+
+
+def _with_metric_tail(abstract: str, clauses: Sequence[_Clause], clause: _Clause) -> _Clause:
+    """The clause, with the next one when that only names what was measured (", in terms
+    of X")."""
+    for part in clauses:
+        if part.start >= clause.end:
+            if _METRIC_TAIL.match(abstract, part.start, part.end):
+                return _Clause(clause.start, part.end)
+            break
+    return clause
 
 
 def _overlaps(clause: _Clause, spans: Sequence[tuple[int, int]]) -> bool:
@@ -593,7 +612,7 @@ def quantified_gains(
         clauses = _split_claims(abstract, whole_clauses, mentions)
         paired = _paired_metrics(abstract, whole_clauses, mentions)
         for mention in mentions:
-            clause = _clause_of(clauses, mention.start)
+            clause = _with_metric_tail(abstract, clauses, _clause_of(clauses, mention.start))
             bounds = _quote_bounds(abstract, clauses, clause, mention.start, mention.end)
             quote = abstract[bounds.start : bounds.end]
             clause_text = abstract[clause.start : max(clause.end, mention.end)]
@@ -606,6 +625,7 @@ def quantified_gains(
                 max(clause.end, mention.end) - sentence.start,
             )
             metric = named_in_sentence(qualified(metric, clause_text, position), sentence.text)
+            metric = task_performance(metric)
             metric = _metric_for_quote(metric, quote)
             gains.append(
                 FoundGain(
@@ -678,7 +698,7 @@ def comparison_gains(
                 continue
             if _overlaps(clause, covered):
                 continue
-            claim_end = clause.end
+            claim_end = _with_metric_tail(abstract, clauses, clause).end
             if lead_in:
                 # "compared to X, our model is simpler": the claim is the next clause.
                 if following is None or _overlaps(following, covered):
@@ -688,11 +708,15 @@ def comparison_gains(
             claim = abstract[clause.start : claim_end]
             quote = abstract[bounds.start : bounds.end]
             baseline = _beaten(text) or _baseline(text)
+            if baseline:
+                # "exceed those of the best strategy": the strategy is the baseline.
+                baseline = re.sub(r"^(?:those|that)\s+of\s+", "", baseline, flags=re.I)
             task_from = cue.end()
             if baseline and baseline in text[task_from:]:
                 task_from = text.index(baseline, task_from) + len(baseline)
             metric = comparison_metric(claim, cue.group(0))
             metric = named_in_sentence(qualified(metric, claim, task_from), sentence.text)
+            metric = task_performance(metric)
             metric = _metric_for_quote(metric, quote)
             gains.append(
                 FoundGain(

@@ -50,7 +50,7 @@ _DETERMINERS = _word_set("the a an its their our his her this these those both o
 # Words that end a noun phrase: prepositions, conjunctions, verbs of the clause.
 _STOP = _word_set(
     "by from to on in of for over than compared across with without while at under via "
-    "through when versus vs as which that respectively against within among "
+    "through when versus vs as which that respectively against within among based "
     "is are was were be been being and or but while whereas after before during per "
     "using achieving reaching yielding leading resulting making can could may might "
     "will would should does do did has have had upon despite although though even "
@@ -475,9 +475,80 @@ def _modified_phrase(clause: str) -> str | None:
     return None
 
 
+# The subject of a claim whose verb has no object that could be the metric: "their
+# cumulative wealth exceeds that of the best strategy", "the general ability is enhanced",
+# "recall improves with more layers".
+_EXCEEDS_THAT_OF = re.compile(
+    r"\s+(?:\w+ly\s+)?(?:exceed|surpass|outperform|beat|outstrip|match|rival)\w*\s+"
+    r"(?:those|that)\s+of\b",
+    re.I,
+)
+_PASSIVE_OR_INTRANSITIVE = re.compile(
+    r"\s+(?:(?:is|are|was|were|gets?|got|becomes?|became)\s+(?:\w+ly\s+)?"
+    r"(?:improved|enhanced|boosted|increased|raised|reduced|decreased|lowered|cut)|"
+    r"(?:\w+ly\s+)?(?:improves|improved|increases|increased|rises|rose|grows|grew|"
+    r"decreases|decreased|drops|dropped|falls|fell))\b",
+    re.I,
+)
+_POSSESSIVES = _word_set("our my your his her its their")
+_ADVERBS = _word_set(
+    "also sometimes often then still even only further thus therefore hence always never "
+    "again already usually generally typically frequently rarely much far"
+)
+# Subjects that are the thing compared, not what was measured of it.
+_SYSTEM_HEADS = _word_set(
+    "method methods model models approach approaches framework frameworks system systems "
+    "algorithm algorithms network networks architecture architectures baseline baselines "
+    "technique techniques strategy strategies pipeline pipelines agent agents policy "
+    "policies solver solvers variant variants version versions it this that they we which "
+    "who work paper study module modules design designs loss objective"
+)
+
+
+def _subject(before: str) -> str | None:
+    """The noun phrase that ends `before` ("in which their cumulative wealths" gives
+    "cumulative wealths"), when it names a quantity rather than a system or a name."""
+    words = _words(before)[-5:]
+    cut = 0
+    for index, word in enumerate(words):
+        if not re.match(r"[\w@]", word) or word.lower() in _STOP or _VERB_LIKE.match(word):
+            cut = index + 1
+        elif word.lower() in _DETERMINERS | _POSSESSIVES:
+            cut = index  # "our tests their total returns": the last phrase opens here
+    words = words[cut:]
+    if (
+        not words
+        or words[-1].lower() in _SYSTEM_HEADS
+        or any(word.lower() in _ADVERBS for word in words)
+    ):
+        return None  # "can be also improved", "and sometimes match": no subject here
+    opens_clause = len(words) == len(_words(before))
+    if any(_is_name(word) for word in words) or any(
+        re.match(r"[A-Z]", word) and not (index == 0 and opens_clause)
+        for index, word in enumerate(words)
+    ):
+        return None  # a named system ("FW-Merging surpasses that of ...", "Mamba improves")
+    phrase = noun_phrase(" ".join(words))
+    return phrase if phrase and not is_generic(phrase) else None
+
+
+def subject_metric(clause: str) -> str | None:
+    """What a claim says of its subject: "X exceeds that of Y", "X is improved", "X
+    improves" make X the metric when X is a quantity ("cumulative wealths")."""
+    for pattern in (_EXCEEDS_THAT_OF, _PASSIVE_OR_INTRANSITIVE):
+        for found in pattern.finditer(clause):
+            phrase = _subject(clause[: found.start()])
+            if phrase:
+                return _tidy(phrase)
+    return None
+
+
 def comparison_metric(clause: str, cue: str = "") -> str:
     """The metric of an unquantified claim: what its clause says is better. `cue` is the
     comparison word itself ("faster than" names speed)."""
+    exceeding = _EXCEEDS_THAT_OF.search(clause) and subject_metric(clause)
+    if exceeding:
+        return exceeding
     faster = _FASTER_CHEAPER.search(clause)
     if faster:
         what = noun_phrase(faster.group("rest"))
@@ -490,6 +561,9 @@ def comparison_metric(clause: str, cue: str = "") -> str:
     phrase = _object_phrase(clause)
     if phrase:
         return _tidy(phrase)
+    phrase = subject_metric(clause)
+    if phrase:
+        return phrase
     for found in _TASK_PREPOSITION.finditer(clause):
         # "outperforms X in data selection effectiveness": a metric after "in".
         named = noun_phrase(clause[found.end() :], limit=5)
@@ -530,6 +604,129 @@ def qualified(metric: str, claim: str, start: int = 0) -> str:
         task = noun_phrase(rest, limit=5)
         if task and not is_generic(task) and not re.match(r"(?:other|others)\b", task, re.I):
             return f"{metric} on {_tidy(task)}"
+    return metric
+
+
+# "performance on X": X names a task ("language modeling", "coding tasks"), a setting
+# ("zero-shot settings", "the pool"), or a benchmark ("MATH-500"). A task makes the
+# metric specific the way a reader writes it ("language modeling performance"); a
+# setting says nothing about what was measured.
+_TASK_WORDS = _word_set(
+    "classification translation generation summarization retrieval recognition detection "
+    "segmentation prediction reasoning understanding answering qa forecasting captioning "
+    "tracking parsing tagging completion editing synthesis transcription search ranking "
+    "recommendation modeling modelling coding math mathematics planning navigation "
+    "manipulation control estimation clustering reconstruction inpainting denoising "
+    "grounding preservation localization localisation matching verification "
+    "extraction learning"
+)
+_COLLECTION_HEADS = _word_set("task tasks benchmark benchmarks dataset datasets suite suites")
+_SETTING_HEADS = _word_set(
+    "setting settings comparison comparisons pool pools case cases scenario scenarios regime "
+    "regimes condition conditions configuration configurations setup setups model models "
+    "network networks teacher teachers student students baseline baselines size sizes scale "
+    "scales budget budgets level levels split splits subset subsets sample samples example "
+    "examples instance instances data distribution distributions"
+)
+# Modifiers that say how many or how usual the tasks are, not which.
+_VAGUE_MODIFIERS = (
+    _HOLLOW
+    | _DETERMINERS
+    | _word_set(
+        "downstream general standard public popular common existing various different diverse "
+        "multiple several many other real-world challenging representative widely-used "
+        "well-known benchmark evaluation new specific selected key major main extensive "
+        "comprehensive wide broad unseen held-out established classic classical typical "
+        "two three four five six seven eight nine ten eleven twelve twenty dozens"
+    )
+)
+_NON_TASK_GERUNDS = _word_set(
+    "setting thing string something everything nothing beginning following existing "
+    "remaining corresponding increasing"
+)
+_QUALIFIED_GENERIC = re.compile(r"^(?P<head>\w+) (?:on|in|across) (?P<place>.+)$", re.S)
+
+
+def _is_task_word(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in _TASK_WORDS or (
+        len(lowered) > 5 and lowered.endswith("ing") and lowered not in _NON_TASK_GERUNDS
+    )
+
+
+def _is_task(words: list[str]) -> bool:
+    """True when the words end in a task ("language modeling"); "following" only with
+    what is followed ("instruction following", not "the following")."""
+    if words[-1].lower() == "following":
+        return len(words) > 1
+    return _is_task_word(words[-1])
+
+
+# Acronyms of fields, not of benchmarks ("CV tasks", but "GLUE tasks" is a benchmark).
+_FIELD_ACRONYMS = _word_set("CV NLP NLU NLG QA VQA ASR TTS MT RL IR OCR")
+
+
+def _is_name(word: str) -> bool:
+    """A benchmark or model name ("MATH-500", "IFEval", "DomainNet", "GLUE"), not a
+    domain word ("vision-centric", "Chinese") nor the acronym of a field ("CV")."""
+    if word.rstrip("s") in _FIELD_ACRONYMS or word in _FIELD_ACRONYMS:
+        return False
+    return bool(re.search(r"\d|[a-z][A-Z]|[A-Z]{2}", word))
+
+
+def _task_phrase(place: str) -> str | None:
+    """The task that `place` names, as a modifier ("coding tasks" gives "coding task",
+    "state-tracking" gives itself); None when it names a setting, a name or nothing."""
+    words = [word for word in place.split() if word.lower() not in _VAGUE_MODIFIERS]
+    if not words or any(_is_name(word) for word in words):
+        return None
+    head = words[-1].lower()
+    if head in _COLLECTION_HEADS:
+        modifiers = words[:-1]
+        if not modifiers:
+            return None
+        if _is_task(modifiers):
+            return " ".join(modifiers)
+        return " ".join([*modifiers, head.removesuffix("s")])
+    if _is_task(words):
+        return " ".join(words)
+    return None
+
+
+def _setting_modifier(place: str) -> str | None:
+    """The kind of setting ("zero-shot" of "zero-shot settings") when `place` is one
+    setting with one hyphenated modifier; "" for another setting; None for no setting."""
+    words = [word for word in place.split() if word.lower() not in _VAGUE_MODIFIERS]
+    if not words or words[-1].lower() not in _SETTING_HEADS:
+        return None
+    lowered = words[-1].lower()
+    if (
+        len(words) == 2
+        and "-" in words[0]
+        and lowered.startswith(("setting", "regime", "scenario"))
+    ):
+        return words[0]
+    return ""
+
+
+def task_performance(metric: str) -> str:
+    """A generic metric qualified by a place ("performance on X") reworded by what X is:
+    a task goes before the metric ("performance on coding tasks" gives "coding task
+    performance"), a setting's kind too ("performance on zero-shot settings" gives
+    "zero-shot performance"), another setting is dropped ("performance on settings" gives
+    "performance"), a benchmark name stays ("performance on MATH-500")."""
+    found = _QUALIFIED_GENERIC.match(metric)
+    if found is None or not is_generic(found.group("head")):
+        return metric
+    head, place = found.group("head"), found.group("place")
+    parts = re.split(r"\s+and\s+|,\s*", place)
+    tasks = [_task_phrase(part) for part in parts]
+    if all(tasks):
+        return f"{' and '.join(task for task in tasks if task)} {head}"
+    if len(parts) == 1:
+        kind = _setting_modifier(place)
+        if kind is not None:
+            return f"{kind} {head}" if kind else head
     return metric
 
 
