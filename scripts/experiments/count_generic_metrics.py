@@ -12,6 +12,10 @@ shares, optionally for some seed files only.
         --file 000_7a3839734a59cdb6.txt --file 002_b05ba6ffc89c73b9.txt \
         --exclude-titles tests/data/reference_cards.jsonl --exclude-lines even
 
+`--before OTHER.jsonl` also lists every gain (same title, quote and value) whose metric
+differs between OTHER and CARDS, as `before -> after | quote`; with `--sample N` only N of
+them, drawn with `random.Random(--seed)` (default 7), for a precision check by reading.
+
 `--exclude-titles` drops the cards whose title is in a reference file (`--exclude-lines`
 even keeps to the held-out half of it, odd to the development half), so that a count can
 leave the held-out papers out. `--list` prints each generic gain's metric and quote (the
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import sys
 from collections.abc import Iterator
@@ -71,6 +76,35 @@ def _cards(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
+def _gain_keys(
+    cards: Iterator[dict[str, Any]], excluded: set[str]
+) -> dict[tuple[str, str, Any, int], str]:
+    """Each gain's metric by (title, quote, value, repeat), for cards not excluded."""
+    keyed: dict[tuple[str, str, Any, int], str] = {}
+    for card in cards:
+        title = " ".join(str(card["title"]).lower().split())
+        if title in excluded:
+            continue
+        for gain in card["claimed_gains"]:
+            repeat = 0
+            while (title, gain["quote"], gain.get("value"), repeat) in keyed:
+                repeat += 1
+            keyed[(title, gain["quote"], gain.get("value"), repeat)] = str(gain["metric"])
+    return keyed
+
+
+def changed_metrics(before: Path, after: Path, excluded: set[str]) -> list[tuple[str, str, str]]:
+    """(metric before, metric after, quote) of the gains found in both files whose metric
+    changed, in file order."""
+    old = _gain_keys(_cards(before), excluded)
+    new = _gain_keys(_cards(after), excluded)
+    return [
+        (old[key], metric, key[1])
+        for key, metric in new.items()
+        if key in old and old[key] != metric
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Count the gains and the generic ones; print the counts and shares."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -79,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exclude-titles", type=Path, help="reference cards whose papers to drop")
     parser.add_argument("--exclude-lines", choices=("all", "odd", "even"), default="all")
     parser.add_argument("--list", action="store_true", help="print each generic gain")
+    parser.add_argument("--before", type=Path, help="older cards: list the changed metrics")
+    parser.add_argument("--sample", type=int, help="list only this many changed metrics")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the sample")
     args = parser.parse_args(argv)
     excluded = _titles(args.exclude_titles, args.exclude_lines) if args.exclude_titles else set()
     papers = total = bare = wide = strict = 0
@@ -101,6 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bare generic {bare} ({share(bare):.1f}%)")
     print(f"generic or 'performance on X' {wide} ({share(wide):.1f}%)")
     print(f"... or 'average performance' {strict} ({share(strict):.1f}%)")
+    if args.before:
+        changed = changed_metrics(args.before, args.cards, excluded)
+        print(f"gains whose metric changed: {len(changed)}")
+        if args.sample is not None and args.sample < len(changed):
+            changed = random.Random(args.seed).sample(changed, args.sample)
+        for old, new, quote in changed:
+            print(f"{old!r} -> {new!r} | {quote}")
     return 0
 
 

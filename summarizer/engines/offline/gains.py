@@ -17,6 +17,7 @@ from summarizer.engines.offline.metrics import (
     GENERIC,
     KNOWN_METRIC,
     comparison_metric,
+    lead_in_task,
     lower_is_better,
     named_in_sentence,
     paired_metrics,
@@ -625,7 +626,7 @@ def quantified_gains(
                 max(clause.end, mention.end) - sentence.start,
             )
             metric = named_in_sentence(qualified(metric, clause_text, position), sentence.text)
-            metric = task_performance(metric)
+            metric = lead_in_task(task_performance(metric), sentence.text)
             metric = _metric_for_quote(metric, quote)
             gains.append(
                 FoundGain(
@@ -716,7 +717,7 @@ def comparison_gains(
                 task_from = text.index(baseline, task_from) + len(baseline)
             metric = comparison_metric(claim, cue.group(0))
             metric = named_in_sentence(qualified(metric, claim, task_from), sentence.text)
-            metric = task_performance(metric)
+            metric = lead_in_task(task_performance(metric), sentence.text)
             metric = _metric_for_quote(metric, quote)
             gains.append(
                 FoundGain(

@@ -27,7 +27,11 @@ _KNOWN = (
     r"training time|inference time|wall-clock time|run-?time|training cost|inference cost|"
     r"gpu hours|energy|sample efficiency|efficiency|robustness|generali[sz]ation|"
     r"convergence|compression ratio|compression|reward|regret|recall|precision|"
-    r"hallucinations?|toxicity|bias|fairness|calibration|utility|fidelity"
+    r"hallucinations?|toxicity|bias|fairness|calibration|utility|fidelity|"
+    r"(?:mean )?average precision|f-(?:scores?|measures?)|f1-measures?|dice(?: scores?)?|"
+    r"(?:root )?mean (?:absolute|squared) errors?|click-through rates?|"
+    # "30% AP", "mAP@0.5": upper case only, "map" and "ap" are words too.
+    r"(?-i:m?AP(?:@[\d.:]+|50|75)?)"
 )
 KNOWN_METRIC = re.compile(
     rf"\b(?:{_KNOWN})(?![\w@-])(?!\s+(?:approach|method|model|algorithm|technique|framework|"
@@ -37,7 +41,8 @@ KNOWN_METRIC = re.compile(
 # Nouns that end a metric phrase the abstract coins ("GPT evaluation scores").
 _METRIC_NOUN = re.compile(
     r"(?:scores?|rates?|accurac(?:y|ies)|errors?|loss|performance|quality|speed|time|cost|"
-    r"usage|length|size|ratio|gap|effectiveness|efficiency|robustness|fidelity|metrics?)$",
+    r"usage|length|size|ratio|gap|effectiveness|efficiency|robustness|fidelity|metrics?|"
+    r"duration|correlations?)$",
     re.I,
 )
 
@@ -76,12 +81,16 @@ _COMPARATIVE_AFTER = re.compile(
 )
 _IMPROVEMENT_AFTER = re.compile(
     r"\s+(?P<np>(?:[\w@.+/-]+\s+){0,3}?)(?:improvements?|gains?|increases?|boosts?|"
-    r"reductions?|decreases?|drops?|speed-?ups?|accelerations?|savings?)\b"
+    r"reductions?|decreases?|drops?|(?P<speedup>speed[- ]?ups?)|accelerations?|savings?)\b"
     r"(?:\s+(?:in|of|on|for)\s+(?P<obj>.*))?",
     re.I | re.S,
 )
 _DOMAIN = re.compile(r"\b(?:domains?|tasks?|settings?|benchmarks?|datasets?|languages?)$", re.I)
-_IN_AFTER = re.compile(r"\s+(?:in|on)\s+(?:terms\s+of\s+)?(?P<rest>.*)", re.I | re.S)
+_IN_AFTER = re.compile(
+    r"\s+(?:(?P<terms>in\s+terms\s+of)|in|on)\s+"
+    r"(?P<rest>.*)",
+    re.I | re.S,
+)
 # A list of further numbers right after this one ("3% and 0.1%"), skipped before the
 # metric words that follow the whole list.
 _NUMBER_LIST_AFTER = re.compile(
@@ -104,13 +113,13 @@ _IMPROVEMENT_VERB = re.compile(
 _OBJECT_THEN_NUMBER = re.compile(
     r"\s+(?P<np>[^,;]{2,120}?)\s+(?:by|from|to)\s+"
     r"(?:(?:up to|about|around|roughly|over|more than|nearly|almost|at least|an average of|"
-    r"on average|as much as|as little as)\s+)?$",
+    r"on average|as much as|as little as|between)\s+)?$",
     re.I,
 )
 # "... training examples by up to 5.3 times and training time by": the second object.
 _COORDINATED_OBJECT_BEFORE = re.compile(
-    r"\bby\s+[^,;()]*?\band\s+(?P<np>[^,;()]{2,60}?)\s+by\s+"
-    r"(?:(?:up to|about|around|over|more than|nearly|almost|at least)\s+)?$",
+    r"\bby\s+[^,;()]*\band\s+(?P<np>[^,;()]{2,60}?)\s+by\s+"
+    r"(?:(?:up to|about|around|over|more than|nearly|almost|at least|between)\s+)?$",
     re.I,
 )
 _OF_BEFORE = re.compile(
@@ -266,14 +275,21 @@ def _after_number(after: str) -> str | None:
             return phrase
         target = noun_phrase(improvement.group("obj") or "")
         # "a 97% improvement in separation", not "in the mathematical domain".
-        return target if target and not _DOMAIN.search(target) else None
+        if target and not _DOMAIN.search(target):
+            return target
+        # "a 40 fold speed up" names speed, whatever it speeds up.
+        speedup = improvement.group("speedup")
+        return ("speed" if " " in speedup else speedup) if speedup else None
     head = noun_phrase(after, limit=4)
     if head and KNOWN_METRIC.search(head):
         return head
     located = _IN_AFTER.match(after)
     if located:
         phrase = noun_phrase(located.group("rest"))
-        if phrase and (KNOWN_METRIC.search(phrase) or _METRIC_NOUN.search(phrase)):
+        # "in terms of X" says X is what was measured; a bare "in X" only when X is one.
+        if phrase and (
+            located.group("terms") or KNOWN_METRIC.search(phrase) or _METRIC_NOUN.search(phrase)
+        ):
             return phrase
     return None
 
@@ -308,8 +324,64 @@ _IMPROVEMENT_OF_BEFORE = re.compile(
 )
 
 
+_BY_BEFORE_NUMBER = (
+    r"(?:by|from|to)\s+(?:(?:up to|about|around|roughly|over|more than|nearly|almost|"
+    r"at least|an average of|as much as)\s+)?$"
+)
+# "a reduction in required communication rounds by 10x": what the improvement is in.
+_IMPROVEMENT_IN_BEFORE = re.compile(
+    r"\b(?:improvements?|gains?|increases?|boosts?|reductions?|decreases?)\s+(?:in|of)\s+"
+    rf"(?P<np>[^,;()]{{2,80}}?)\s+{_BY_BEFORE_NUMBER}",
+    re.I,
+)
+# "the root mean squared error is reduced from", "the click-through rate (CTR) improved
+# by", "type II error of ANNs drops significantly to": the subject is the metric.
+_PASSIVE_BEFORE_NUMBER = re.compile(
+    r"\s+(?:(?:is|are|was|were|has been|have been|gets?|got)\s+)?(?:\w+ly\s+)?"
+    r"(?:improved|reduced|increased|decreased|lowered|raised|boosted|cut|improves|increases|"
+    r"decreases|drops|dropped|falls|fell|rises|rose|grows|grew)\s+(?:\w+ly\s+)?"
+    + _BY_BEFORE_NUMBER,
+    re.I,
+)
+
+
+def _passive_subject(before: str) -> str | None:
+    """The measured subject of "X is reduced by/from/to" ending `before`: the phrase
+    before the verb, or the part of it before "of" ("type II error of ANNs"), when it
+    names a metric."""
+    found = _PASSIVE_BEFORE_NUMBER.search(before)
+    if found is None:
+        return None
+    head = re.sub(r"\s*\([^()]*\)\s*$", "", before[: found.start()])
+    words = _words(head)[-8:]
+    cut = 0
+    for index, word in enumerate(words):
+        lowered = word.lower()
+        stop = lowered in _STOP and lowered != "of"
+        if not re.match(r"[\w@]", word) or stop or _VERB_LIKE.match(lowered):
+            cut = index + 1
+    for part in re.split(r"\s+of\s+", " ".join(words[cut:]), maxsplit=1):
+        phrase = noun_phrase(part, limit=5)
+        if (
+            phrase
+            and phrase.split()[-1].lower() not in _SYSTEM_HEADS
+            and (KNOWN_METRIC.search(phrase) or _METRIC_NOUN.search(phrase))
+            and not is_generic(phrase)
+        ):
+            return phrase
+    return None
+
+
 def _before_number(before: str) -> str | None:
     before = _NUMBER_LIST_BEFORE.sub("", before.rstrip()) + " "
+    within = _IMPROVEMENT_IN_BEFORE.search(before)
+    if within:
+        phrase = noun_phrase(within.group("np"))
+        if phrase and not is_generic(phrase) and not _DOMAIN.search(phrase):
+            return phrase
+    subject = _passive_subject(before)
+    if subject:
+        return subject
     improvement = _IMPROVEMENT_OF_BEFORE.search(before)
     if improvement:
         words = improvement.group("np").split()
@@ -416,6 +488,18 @@ _GAINS_IN = re.compile(
     r"\b(?:improvements?|gains?|boosts?)\s+(?:in|on)\s+(?P<rest>.*)", re.I | re.S
 )
 _IN_TERMS = re.compile(r"\bin terms of\s+(?P<rest>.*)", re.I | re.S)
+# "under automatic and human evaluation metrics": the metrics a comparison is made under.
+_UNDER_METRICS = re.compile(
+    r"\b(?:under|by|on|using|according to)\s+(?P<rest>(?:[\w-]+\s+){0,4}?"
+    r"(?:metrics|measures)\b)",
+    re.I,
+)
+# "its ability to follow instructions": what the ability is, at most four more words.
+_ABILITY_COMPLEMENT = re.compile(
+    r"\s+(?P<tail>(?:to\s+[\w-]+|of\s+[\w-]+ing)(?:\s+(?!(?:and|or|but|while|with|by|than|over|of|in|on|for|to|from|at)\b)"
+    r"[\w-]+){0,3})",
+    re.I,
+)
 _ADJECTIVE_METRICS = (
     (re.compile(r"\bfaster\b", re.I), "speed"),
     (re.compile(r"\bmore (?:sample[- ])?efficient\b|\befficiency\b", re.I), "efficiency"),
@@ -448,18 +532,51 @@ def _object_phrase(clause: str) -> str | None:
     what improvements are in ("gains in task performance")."""
     for pattern in (_IN_TERMS, _GAINS_IN, _CLAIM_VERB):
         for found in pattern.finditer(clause):
-            if pattern is _CLAIM_VERB and _ADJECTIVAL.search(clause, 0, found.start()):
+            rest = found.group("rest")
+            if (
+                pattern is _CLAIM_VERB
+                and _ADJECTIVAL.search(clause, 0, found.start())
+                # "... and improves on X", "and improving its ability": after "and" only a
+                # participle ("stable and improved results") is an adjective
+                and not (
+                    re.search(r"\band\s+$", clause[: found.start()], re.I)
+                    and not re.match(r"\w+ed\b", found.group(0), re.I)
+                )
+            ):
                 continue  # "with increased layers": an adjective, not the claim's verb
-            phrase = noun_phrase(found.group("rest"))
-            if phrase and not re.match(r"[A-Z][\w-]*\d|[A-Z]{2,}\b", phrase):
-                return phrase
+            phrase = noun_phrase(rest)
+            if phrase and (
+                pattern is _IN_TERMS or not re.match(r"[A-Z][\w-]*\d|[A-Z]{2,}\b", phrase)
+            ):
+                return _with_complement(phrase, rest)
     return None
+
+
+def _with_complement(phrase: str, rest: str) -> str:
+    """An ability with what it is an ability to do ("ability to follow instructions");
+    any other phrase as it is."""
+    if phrase.split()[-1].lower() not in {"ability", "abilities", "capability", "capabilities"}:
+        return phrase
+    end = rest.lower().find(phrase.split()[-1].lower())
+    found = _ABILITY_COMPLEMENT.match(rest, end + len(phrase.split()[-1])) if end >= 0 else None
+    return f"{phrase} {' '.join(found.group('tail').split())}" if found else phrase
+
+
+_POSTPOSED_BEFORE = re.compile(r"\b(?:a|an|the)\s+(?P<np>(?:[\w-]+\s+){0,3}[\w-]+)\s+$", re.I)
 
 
 def _modified_phrase(clause: str) -> str | None:
     """The noun after a comparative adjective ("better generalization") or before an
     improvement noun ("substantial error improvements")."""
     for found in _CLAIM_COMPARATIVE.finditer(clause):
+        if re.match(r"(?:to|than)\b", found.group("rest"), re.I):
+            # "superior to a few methods": what follows is the baseline; what is superior
+            # may come right before ("a linear Pearson correlation superior to").
+            named = _POSTPOSED_BEFORE.search(clause, 0, found.start())
+            phrase = noun_phrase(named.group("np")) if named else None
+            if phrase and (KNOWN_METRIC.search(phrase) or _METRIC_NOUN.search(phrase)):
+                return phrase
+            continue
         phrase = noun_phrase(found.group("rest"))
         if phrase and not re.match(r"[A-Z][\w-]*\d|[A-Z]{2,}\b", phrase):
             return phrase
@@ -564,10 +681,16 @@ def comparison_metric(clause: str, cue: str = "") -> str:
     phrase = subject_metric(clause)
     if phrase:
         return phrase
-    for found in _TASK_PREPOSITION.finditer(clause):
-        # "outperforms X in data selection effectiveness": a metric after "in".
+    for found in _IN_PREPOSITION.finditer(clause):
+        # "outperforms X in data selection effectiveness": a metric after "in" (not "on",
+        # which names a place or a budget: "under the same budget on training data size").
         named = noun_phrase(clause[found.end() :], limit=5)
         if named and _METRIC_NOUN.search(named) and not is_generic(named):
+            return _tidy(named)
+    measured = _UNDER_METRICS.search(clause)
+    if measured:
+        named = noun_phrase(measured.group("rest"), limit=6)
+        if named and named.split()[-1].lower() in {"metrics", "measures"}:
             return _tidy(named)
     phrase = _modified_phrase(clause)
     known = _known_in(clause)
@@ -585,11 +708,42 @@ def comparison_metric(clause: str, cue: str = "") -> str:
 
 
 _TASK_PREPOSITION = re.compile(r"\b(?:on|in|across)\s+", re.I)
+_IN_PREPOSITION = re.compile(r"\bin\s+", re.I)
 _QUANTIFIERS = re.compile(
     r"(?:(?:the|both|various|several|multiple|diverse|all|many|a variety of|a range of|"
     r"a suite of|a set of|\d+ out of|\d+)\s+)*",
     re.I,
 )
+
+
+_OF_TASK = re.compile(r"\s*(?:(?:performances?|results?)\s+)?of\s+(?P<rest>.+)", re.I | re.S)
+# "Experiments across multiple reasoning benchmarks show that ...": where the sentence's
+# claims were measured, when the claim itself does not say.
+_LEAD_IN_PLACE = re.compile(
+    r"(?:[\w-]+\s+){0,3}?(?:experiments?|results?|evaluations?)\s+(?:on|across|over|in)\s+"
+    r"(?P<place>[^,;:()]{3,120}?)\s+(?:show|demonstrate|indicate|reveal|illustrate|confirm|"
+    r"suggest|verify|validate)s?\b",
+    re.I,
+)
+
+
+def lead_in_task(metric: str, sentence: str) -> str:
+    """A bare generic metric with the task that its sentence's lead-in names ("Experiments
+    on two retrieval benchmarks show that ..." gives "retrieval performance"); unchanged
+    when the lead-in names no task (a setting, a benchmark name, "six datasets")."""
+    if not is_generic(metric):
+        return metric
+    found = _LEAD_IN_PLACE.match(sentence)
+    if found is None:
+        return metric
+    # "publicly available": an adverb of the place's adjective, not the end of its phrase
+    place = re.sub(r"\b(?:publicly|widely|commonly|freely)\s+", "", found.group("place"))
+    place = place[_QUANTIFIERS.match(place).end() :]  # type: ignore[union-attr]
+    task = noun_phrase(place, limit=8)
+    if not task:
+        return metric
+    reworded = task_performance(f"{metric} on {_tidy(task)}")
+    return reworded if " on " not in reworded else metric
 
 
 def qualified(metric: str, claim: str, start: int = 0) -> str:
@@ -598,9 +752,18 @@ def qualified(metric: str, claim: str, start: int = 0) -> str:
     ImageNet classification tasks"); any other metric as it is."""
     if not is_generic(metric):
         return metric
+    of = _OF_TASK.match(claim, start)
+    if of:
+        # "SOTA performance of semi-supervised generation and classification": "of" and a
+        # task right after the generic word say what was measured.
+        task = noun_phrase(of.group("rest"), limit=6)
+        if task and task_performance(f"{metric} on {task}") != f"{metric} on {task}":
+            return f"{metric} on {_tidy(task)}"
     for found in _TASK_PREPOSITION.finditer(claim, start):
         rest = claim[found.end() :]
         rest = rest[_QUANTIFIERS.match(rest).end() :]  # type: ignore[union-attr]
+        # "on the tasks of 3D localization and 3D detection": the tasks are after "of".
+        rest = re.sub(r"^tasks?\s+of\s+", "", rest, flags=re.I)
         task = noun_phrase(rest, limit=5)
         if task and not is_generic(task) and not re.match(r"(?:other|others)\b", task, re.I):
             return f"{metric} on {_tidy(task)}"
@@ -618,9 +781,12 @@ _TASK_WORDS = _word_set(
     "recommendation modeling modelling coding math mathematics planning navigation "
     "manipulation control estimation clustering reconstruction inpainting denoising "
     "grounding preservation localization localisation matching verification "
-    "extraction learning"
+    "extraction learning adaptation"
 )
-_COLLECTION_HEADS = _word_set("task tasks benchmark benchmarks dataset datasets suite suites")
+_COLLECTION_HEADS = _word_set(
+    "task tasks benchmark benchmarks dataset datasets suite suites experiment experiments "
+    "problem problems challenge challenges"
+)
 _SETTING_HEADS = _word_set(
     "setting settings comparison comparisons pool pools case cases scenario scenarios regime "
     "regimes condition conditions configuration configurations setup setups model models "
@@ -637,7 +803,8 @@ _VAGUE_MODIFIERS = (
         "multiple several many other real-world challenging representative widely-used "
         "well-known benchmark evaluation new specific selected key major main extensive "
         "comprehensive wide broad unseen held-out established classic classical typical "
-        "two three four five six seven eight nine ten eleven twelve twenty dozens"
+        "two three four five six seven eight nine ten eleven twelve twenty dozens publicly "
+        "available open-source large-scale small-scale real synthetic used"
     )
 )
 _NON_TASK_GERUNDS = _word_set(
@@ -671,13 +838,21 @@ def _is_name(word: str) -> bool:
     domain word ("vision-centric", "Chinese") nor the acronym of a field ("CV")."""
     if word.rstrip("s") in _FIELD_ACRONYMS or word in _FIELD_ACRONYMS:
         return False
+    if re.fullmatch(r"\d(?:\.\d)?D", word):
+        return False  # "3D object reconstruction": a dimension, not a name
     return bool(re.search(r"\d|[a-z][A-Z]|[A-Z]{2}", word))
 
 
 def _task_phrase(place: str) -> str | None:
     """The task that `place` names, as a modifier ("coding tasks" gives "coding task",
     "state-tracking" gives itself); None when it names a setting, a name or nothing."""
-    words = [word for word in place.split() if word.lower() not in _VAGUE_MODIFIERS]
+    words = place.split()
+    # "the machine translation benchmark WMT10": the kind of collection before its name.
+    for index, word in enumerate(words[:-1]):
+        if word.lower() in _COLLECTION_HEADS and all(_is_name(name) for name in words[index + 1 :]):
+            words = words[: index + 1]
+            break
+    words = [word for word in words if word.lower() not in _VAGUE_MODIFIERS]
     if not words or any(_is_name(word) for word in words):
         return None
     head = words[-1].lower()
@@ -687,7 +862,9 @@ def _task_phrase(place: str) -> str | None:
             return None
         if _is_task(modifiers):
             return " ".join(modifiers)
-        return " ".join([*modifiers, head.removesuffix("s")])
+        if all(word.rstrip("s") in _FIELD_ACRONYMS for word in modifiers):
+            return " ".join([*modifiers, head.removesuffix("s")])  # "CV task"
+        return None  # "video benchmarks" name a domain, not what was measured
     if _is_task(words):
         return " ".join(words)
     return None
@@ -720,6 +897,10 @@ def task_performance(metric: str) -> str:
         return metric
     head, place = found.group("head"), found.group("place")
     parts = re.split(r"\s+and\s+|,\s*", place)
+    # "unconditional and text-conditional image generation": a lone modifier shares
+    # the next part's task.
+    while len(parts) > 1 and len(parts[0].split()) == 1 and not _is_task_word(parts[0]):
+        parts = [f"{parts[0]} and {parts[1]}", *parts[2:]]
     tasks = [_task_phrase(part) for part in parts]
     if all(tasks):
         return f"{' and '.join(task for task in tasks if task)} {head}"
@@ -737,7 +918,9 @@ _EVALUATION_METRIC = re.compile(
     r"error rates?|exact match|pass@\d+|top-\d+ accurac(?:y|ies)|accurac(?:y|ies)|"
     r"f1(?:[- ]scores?)?|bleu(?:@\d+|-\d+)?|rouge(?:-\w+)?|meteor|cider|perplexity|"
     r"ndcg(?:@\d+)?|mrr|map@\d+|recall@\d+|mae|mse|rmse|psnr|ssim|m?iou|auroc|auc|fid|"
-    r"inception score|wer|cer)(?![\w@-])",
+    r"inception score|wer|cer|(?:mean )?average precision|f-(?:scores?|measures?)|"
+    r"f1-measures?|dice(?: scores?)?|(?:root )?mean (?:absolute|squared) errors?|"
+    r"click-through rates?|(?-i:m?AP(?:@[\d.:]+|50|75)?))(?![\w@-])",
     re.I,
 )
 _GENERIC_HEAD = re.compile(r"^(?P<head>\w+)(?P<rest>(?: (?:on|in|across) .*)?)$", re.S)
