@@ -558,6 +558,9 @@ def test_the_second_object_of_a_verb_with_two_values_each() -> None:
             "linear Pearson correlation",
         ),
         ("Our method outperforms the baselines in terms of the IGD metric.", "IGD metric"),
+        # A system called DICE is no Dice score (found on the ACLSum check set).
+        ("DICE outperforms a wide range of embedding models.", "performance"),
+        ("Our model improves the Dice score over the baseline.", "Dice score"),
     ],
 )
 def test_unquantified_metrics_named_by_the_claim(sentence: str, metric: str) -> None:

@@ -28,7 +28,8 @@ _KNOWN = (
     r"gpu hours|energy|sample efficiency|efficiency|robustness|generali[sz]ation|"
     r"convergence|compression ratio|compression|reward|regret|recall|precision|"
     r"hallucinations?|toxicity|bias|fairness|calibration|utility|fidelity|"
-    r"(?:mean )?average precision|f-(?:scores?|measures?)|f1-measures?|dice(?: scores?)?|"
+    r"(?:mean )?average precision|f-(?:scores?|measures?)|f1-measures?|"
+    r"dice (?:scores?|coefficients?)|"
     r"(?:root )?mean (?:absolute|squared) errors?|click-through rates?|"
     # "30% AP", "mAP@0.5": upper case only, "map" and "ap" are words too.
     r"(?-i:m?AP(?:@[\d.:]+|50|75)?)"
@@ -919,7 +920,7 @@ _EVALUATION_METRIC = re.compile(
     r"f1(?:[- ]scores?)?|bleu(?:@\d+|-\d+)?|rouge(?:-\w+)?|meteor|cider|perplexity|"
     r"ndcg(?:@\d+)?|mrr|map@\d+|recall@\d+|mae|mse|rmse|psnr|ssim|m?iou|auroc|auc|fid|"
     r"inception score|wer|cer|(?:mean )?average precision|f-(?:scores?|measures?)|"
-    r"f1-measures?|dice(?: scores?)?|(?:root )?mean (?:absolute|squared) errors?|"
+    r"f1-measures?|dice (?:scores?|coefficients?)|(?:root )?mean (?:absolute|squared) errors?|"
     r"click-through rates?|(?-i:m?AP(?:@[\d.:]+|50|75)?))(?![\w@-])",
     re.I,
 )
